@@ -1,0 +1,51 @@
+# make report  : set up .venv, execute every notebook, write build/report/index.html
+# make test    : set up .venv, unit tests, then nbval over notebooks/
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
+	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+# Quiet pip: the machine's pip config names local mirrors that may not exist.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+.PHONY: setup report test test-unit test-notebooks test-numerics refresh lab data-verify clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	set -o pipefail; $(PIP_INSTALL) -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || exit $$?
+	touch $@
+
+report: $(STAMP)
+	$(BIN)/python -m kwhelpers report --out build/report
+
+test: test-unit test-notebooks
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests -p no:cacheprovider
+
+test-notebooks: $(STAMP)
+	$(NBVAL) $(NBVAL_ARGS) $(NOTEBOOKS)
+
+# The same nbval run under other floating-point orders: oneDNN off, one thread.
+test-numerics: $(STAMP)
+	TF_ENABLE_ONEDNN_OPTS=0 $(NBVAL) $(NBVAL_ARGS) $(NOTEBOOKS)
+	KWHELPERS_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL) $(NBVAL_ARGS) $(NOTEBOOKS)
+
+# Re-execute every notebook in place after an upgrade; review with `git diff`.
+refresh: $(STAMP)
+	$(BIN)/python -m kwhelpers report --inplace $(NOTEBOOKS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+data-verify: $(STAMP)
+	$(BIN)/python -m kwhelpers data verify
+
+clean:
+	rm -rf build .pytest_cache

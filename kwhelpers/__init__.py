@@ -1,0 +1,33 @@
+"""Helpers for a notebook suite on how Keras 3 really trains a model.
+
+Importing ``kwhelpers`` does not import TensorFlow: call :func:`setup` first,
+then use the submodules (``kw.data``, ``kw.weights``, ``kw.training``, ...),
+which are imported on first use.
+
+Examples
+--------
+>>> import kwhelpers as kw
+>>> report = kw.setup(seed=0)
+>>> kw.data.load("digits_anomaly")["x_train"].shape[1]
+64
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from kwhelpers.env import EnvironmentReport, setup
+
+__all__ = ["EnvironmentReport", "setup"]
+__version__ = "0.1.0"
+
+_LAZY_SUBMODULES = {
+    "data", "weights", "training", "inspect", "plots", "report", "reference", "env",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"kwhelpers.{name}")
+    raise AttributeError(f"module 'kwhelpers' has no attribute {name!r}")

@@ -1,0 +1,59 @@
+"""Command line: ``python -m kwhelpers report ...`` and ``python -m kwhelpers data ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _data_command(args: argparse.Namespace) -> int:
+    from kwhelpers import data
+    from kwhelpers.datasets import all_recipes
+
+    if args.action == "list":
+        for name in data.names():
+            entry = data.describe(name)
+            print(f"{name:<24} {entry['file']:<28} {entry['sha256'][:12]}")
+        return 0
+    if args.action == "verify":
+        failures = 0
+        for name in data.names():
+            try:
+                data.load(name)
+                print(f"ok      {name}")
+            except (FileNotFoundError, ValueError) as error:
+                failures += 1
+                print(f"FAILED  {name}: {error}")
+        return 1 if failures else 0
+    targets = args.names or sorted(all_recipes())
+    for name in targets:
+        old = data.read_manifest().get(name, {}).get("sha256")
+        entry = data.build(name)
+        change = "unchanged" if old == entry["sha256"] else f"changed (was {old})"
+        print(f"built {name}: sha256 {entry['sha256']} {change}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kwhelpers")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    data_parser = commands.add_parser("data", help="list, verify or rebuild the datasets in data/")
+    data_parser.add_argument("action", choices=["list", "verify", "build"])
+    data_parser.add_argument("names", nargs="*", help="datasets to build (default: all)")
+
+    report_parser = commands.add_parser("report", help="execute notebooks and write an HTML report")
+    from kwhelpers.report import add_arguments
+
+    add_arguments(report_parser)
+
+    args = parser.parse_args(argv)
+    if args.command == "data":
+        return _data_command(args)
+    from kwhelpers.report import run_from_arguments
+
+    return run_from_arguments(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Offline datasets in ``data/``, verified against a SHA-256 manifest.
+
+Every dataset is one ``.npz`` file in ``data/`` plus an entry in
+``data/manifest.json`` (file name, SHA-256, source, licence, how it was made,
+array shapes). `load` refuses a file whose checksum differs from the manifest,
+and never regenerates anything silently: rebuilding is an explicit command,
+``python -m kwhelpers data build NAME``, whose result is written byte for byte
+the same way every time (fixed zip timestamps), so a rebuild that changes the
+checksum is a real change to review.
+
+The recipes live in :mod:`kwhelpers.datasets`, one module per family.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MANIFEST_NAME = "manifest.json"
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def data_dir() -> Path:
+    """Return the dataset folder (``$KWHELPERS_DATA_DIR`` or the repository's ``data/``)."""
+    override = os.environ.get("KWHELPERS_DATA_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """Return the hex SHA-256 digest of a file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x"
+    >>> _ = p.write_bytes(b"abc")
+    >>> sha256_of(p)[:12]
+    'ba7816bf8f01'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(directory: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Return the manifest as ``{dataset name: entry}`` (empty if there is none yet)."""
+    path = (directory or data_dir()) / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text())
+
+
+def write_manifest(manifest: Mapping[str, Mapping[str, Any]], directory: Path | None = None) -> Path:
+    """Write the manifest sorted by name, with a trailing newline, and return its path."""
+    path = (directory or data_dir()) / MANIFEST_NAME
+    path.write_text(json.dumps(dict(sorted(manifest.items())), indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def names() -> list[str]:
+    """Return the names of the datasets listed in the manifest, sorted."""
+    return sorted(read_manifest())
+
+
+def describe(name: str) -> dict[str, Any]:
+    """Return the manifest entry of one dataset (source, licence, how made, shapes...)."""
+    manifest = read_manifest()
+    if name not in manifest:
+        raise KeyError(f"name: unknown dataset {name!r}; expected one of {sorted(manifest)}")
+    return dict(manifest[name])
+
+
+def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write arrays as an ``.npz`` whose bytes depend only on the arrays.
+
+    ``numpy.savez`` stamps the current time into the zip, so two identical
+    datasets would get different checksums; this writer uses a fixed timestamp
+    and sorted member names.
+    """
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for key in sorted(arrays):
+            value = np.asarray(arrays[key])
+            if value.dtype == object:
+                raise TypeError(f"arrays[{key!r}]: object arrays cannot be stored safely")
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, value, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, buffer.getvalue())
+
+
+def load(name: str) -> dict[str, np.ndarray]:
+    """Load a dataset after checking its SHA-256 against the manifest.
+
+    Parameters
+    ----------
+    name : str
+        A dataset name from the manifest (see `names`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The arrays of the dataset, for example ``x_train``, ``y_train``.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not in the manifest.
+    FileNotFoundError
+        If the manifest lists the dataset but its file is missing.
+    ValueError
+        If the file's checksum differs from the manifest.
+
+    Examples
+    --------
+    >>> import kwhelpers as kw
+    >>> sorted(kw.data.load("digits_anomaly"))[:2]
+    ['x_test', 'x_train']
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    entry = describe(name)
+    path = data_dir() / entry["file"]
+    if not path.exists():
+        raise FileNotFoundError(
+            f"dataset {name!r}: file {entry['file']} listed in {MANIFEST_NAME} is missing from "
+            f"data/; restore it from git or rebuild it with `python -m kwhelpers data build {name}`"
+        )
+    actual = sha256_of(path)
+    if actual != entry["sha256"]:
+        raise ValueError(
+            f"dataset {name!r}: SHA-256 of {entry['file']} is {actual}, but {MANIFEST_NAME} "
+            f"expects {entry['sha256']}; the file changed. Restore it from git, or rebuild it "
+            f"with `python -m kwhelpers data build {name}` and review the difference"
+        )
+    with np.load(path, allow_pickle=False) as archive:
+        return {key: archive[key] for key in archive.files}
+
+
+def build(name: str, directory: Path | None = None) -> dict[str, Any]:
+    """Rebuild one dataset from its recipe, write it and update the manifest.
+
+    Returns the new manifest entry. Compare its ``sha256`` with the old one to
+    see whether the rebuild changed anything.
+    """
+    from kwhelpers.datasets import recipe
+
+    spec = recipe(name)
+    directory = directory or data_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    arrays = spec.build()
+    file_name = f"{name}.npz"
+    write_npz(directory / file_name, arrays)
+    entry = {
+        "file": file_name,
+        "sha256": sha256_of(directory / file_name),
+        "source": spec.source,
+        "licence": spec.licence,
+        "how_made": spec.how_made,
+        "arrays": {key: {"shape": list(np.shape(v)), "dtype": str(np.asarray(v).dtype)}
+                   for key, v in sorted(arrays.items())},
+        "summary": spec.summarize(arrays),
+    }
+    manifest = read_manifest(directory)
+    manifest[name] = entry
+    write_manifest(manifest, directory)
+    return entry
