@@ -23,7 +23,8 @@ __all__ = ["EnvironmentReport", "setup"]
 __version__ = "0.1.0"
 
 _LAZY_SUBMODULES = {
-    "data", "weights", "training", "inspect", "plots", "report", "reference", "env",
+    "data", "datasets", "env", "evidence", "inspect", "plots", "reference", "report",
+    "training", "weights",
 }
 
 
