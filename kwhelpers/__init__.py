@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 from kwhelpers.env import EnvironmentReport, setup
@@ -22,13 +23,10 @@ from kwhelpers.env import EnvironmentReport, setup
 __all__ = ["EnvironmentReport", "setup"]
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = {
-    "data", "datasets", "env", "evidence", "inspect", "plots", "reference", "report",
-    "training", "weights",
-}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY_SUBMODULES:
+    """Import a submodule (``kw.data``, ``kw.weights``...) on first use."""
+    if not name.startswith("_") and importlib.util.find_spec(f"kwhelpers.{name}") is not None:
         return importlib.import_module(f"kwhelpers.{name}")
     raise AttributeError(f"module 'kwhelpers' has no attribute {name!r}")
