@@ -27,7 +27,7 @@ report: $(STAMP)
 test: test-unit test-notebooks
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest tests -p no:cacheprovider
+	$(BIN)/python -m pytest tests --doctest-modules kwhelpers -p no:cacheprovider
 
 test-notebooks: $(STAMP)
 	$(NBVAL) $(NBVAL_ARGS) $(NOTEBOOKS)

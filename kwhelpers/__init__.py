@@ -8,7 +8,7 @@ Examples
 --------
 >>> import kwhelpers as kw
 >>> report = kw.setup(seed=0)
->>> kw.data.load("digits_anomaly")["x_train"].shape[1]
+>>> kw.data.load("digits")["x_train"].shape[1]
 64
 """
 

@@ -127,7 +127,7 @@ def load(name: str) -> dict[str, np.ndarray]:
     Examples
     --------
     >>> import kwhelpers as kw
-    >>> sorted(kw.data.load("digits_anomaly"))[:2]
+    >>> sorted(kw.data.load("digits"))[:2]
     ['x_test', 'x_train']
     """
     if not isinstance(name, str):

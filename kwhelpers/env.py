@@ -20,6 +20,9 @@ Environment variables read by `setup`:
 ``KWHELPERS_THREADS``
     If set to a positive integer, TensorFlow's intra- and inter-op thread
     pools get that many threads (``make test-numerics`` uses 1).
+``KWHELPERS_SETUP_LOG``
+    If set to a path, `setup` appends its report there as a JSON line; the
+    report runner uses it to learn each notebook's seed and devices.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ _QUIET_ENV = {
     "GLOG_minloglevel": "3",
 }
 _THREADS_VARIABLE = "KWHELPERS_THREADS"
+SETUP_LOG_VARIABLE = "KWHELPERS_SETUP_LOG"
 _state: dict[str, Any] = {"native_log": None, "threads_applied": None}
 
 
@@ -218,7 +222,19 @@ def setup(seed: int = 0) -> EnvironmentReport:
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
-    return environment_report(seed)
+    report = environment_report(seed)
+    _append_to_setup_log(report)
+    return report
+
+
+def _append_to_setup_log(report: EnvironmentReport) -> None:
+    """Record the report for ``python -m kwhelpers report`` (which sets the variable)."""
+    path = os.environ.get(SETUP_LOG_VARIABLE)
+    if path:
+        import json
+
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(dataclasses.asdict(report)) + "\n")
 
 
 def environment_report(seed: int) -> EnvironmentReport:

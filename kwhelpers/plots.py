@@ -25,8 +25,8 @@ def figure(nrows: int = 1, ncols: int = 1, width: float = 6.0, height: float = 3
     Examples
     --------
     >>> fig, ax = figure()
-    >>> fig.dpi
-    80.0
+    >>> int(fig.dpi), [round(v) for v in fig.get_size_inches()]
+    (80, [6, 4])
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
