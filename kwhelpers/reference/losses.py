@@ -22,11 +22,13 @@ becomes ``1.0`` in float32) and the constants (``1 - 1e-7`` is ``0.99999988``
 in float32, so a clipped probability gives ``-log(1.19e-7) = 15.94``, not
 ``-log(1e-7) = 16.12``). Both are rounded to the loss's dtype first.
 
-Options come from ``loss.get_config()``. ``SparseCategoricalCrossentropy``
-leaves ``axis`` out of its config (Keras 3.15); that one option is read from
-the arguments the instance passes to its function, and any option whose config
-value disagrees with those arguments (an instance mutated after construction)
-is a ``ValueError``.
+Options come from ``loss.get_config()``. Three options are missing from their
+class's config in Keras 3.15 (so they are also lost by ``from_config`` and
+model saving): ``Huber``'s ``delta``, ``CosineSimilarity``'s ``axis`` and
+``SparseCategoricalCrossentropy``'s ``axis``. Those are read from the
+arguments the instance passes to its function; any option whose config value
+disagrees with those arguments (an instance mutated after construction) is a
+``ValueError``.
 
 Examples
 --------
@@ -530,8 +532,9 @@ def loss_options(loss: Any) -> dict[str, Any]:
     """Return ``{"function", "reduction", "dtype", **options}`` that `compute` will use.
 
     Options are read from ``loss.get_config()``; only where the config leaves
-    an argument out (``SparseCategoricalCrossentropy``'s ``axis``) does the
-    instance's own function argument fill it in.
+    an argument out (``Huber``'s ``delta``, the ``axis`` of ``CosineSimilarity``
+    and ``SparseCategoricalCrossentropy``) does the instance's own function
+    argument fill it in.
 
     Raises
     ------
