@@ -324,6 +324,14 @@ def test_loss_function_wrapper_from_a_compile_string():
         assert_matches(get_loss(name, y_true, y_pred), y_true, y_pred)
 
 
+def test_subnormal_weights_are_flushed_to_zero_like_tensorflow():
+    loss = L.CosineSimilarity(reduction="mean_with_sample_weight")
+    y = np.array([[1.0, 0.0]], dtype=np.float32)
+    weight = np.array([1e-45], dtype=np.float32)  # a float32 subnormal
+    assert float(ref.compute(loss, y, y, weight)) == 0.0
+    assert_matches(loss, y, y, weight)
+
+
 def test_float64_loss_dtype_is_mirrored():
     loss = L.BinaryCrossentropy(dtype="float64")
     y_true, y_pred = np.array([[0.0]]), np.array([[1.0 - 1e-12]])

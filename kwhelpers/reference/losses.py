@@ -20,7 +20,9 @@ Keras does them in the loss's dtype before any arithmetic and they change the
 result by more than rounding: the inputs (a probability of ``0.99999995``
 becomes ``1.0`` in float32) and the constants (``1 - 1e-7`` is ``0.99999988``
 in float32, so a clipped probability gives ``-log(1.19e-7) = 15.94``, not
-``-log(1e-7) = 16.12``). Both are rounded to the loss's dtype first.
+``-log(1e-7) = 16.12``). Both are rounded to the loss's dtype first, and
+subnormal inputs (a weight of ``1e-45``) become 0, because TensorFlow's CPU
+kernels flush subnormals to zero.
 
 Options come from ``loss.get_config()``. Three options are missing from their
 class's config in Keras 3.15 (so they are also lost by ``from_config`` and
@@ -62,7 +64,9 @@ class _Constants:
         return float(np.asarray(value, dtype=self.dtype))
 
     def array(self, value: Any) -> np.ndarray:
-        return np.asarray(value, dtype=self.dtype).astype(np.float64)
+        """Round to the dtype; flush subnormals to 0 as TensorFlow's CPU kernels do."""
+        rounded = np.asarray(value, dtype=self.dtype).astype(np.float64)
+        return np.where(np.abs(rounded) < np.finfo(self.dtype).tiny, 0.0, rounded)
 
     @property
     def eps(self) -> float:
