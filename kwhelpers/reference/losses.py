@@ -22,7 +22,9 @@ becomes ``1.0`` in float32) and the constants (``1 - 1e-7`` is ``0.99999988``
 in float32, so a clipped probability gives ``-log(1.19e-7) = 15.94``, not
 ``-log(1e-7) = 16.12``). Both are rounded to the loss's dtype first, and
 subnormal inputs (a weight of ``1e-45``) become 0, because TensorFlow's CPU
-kernels flush subnormals to zero.
+kernels flush subnormals to zero. Subnormal *intermediates* (a loss of 1e-6
+times a weight of 1e-38) are not flushed: there the reference keeps the tiny
+value where Keras returns 0.
 
 Options come from ``loss.get_config()``. Three options are missing from their
 class's config in Keras 3.15 (so they are also lost by ``from_config`` and
