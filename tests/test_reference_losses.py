@@ -190,12 +190,14 @@ def test_categorical_crossentropies_match_keras(focal, data):
         y_pred = probabilities(data.draw, (b, k), low=0.0)
     options = {"from_logits": from_logits,
                "label_smoothing": data.draw(st.sampled_from([0.0, 0.1, 0.35])),
+               "axis": data.draw(st.sampled_from([-1, -1, 0])),
                "reduction": data.draw(st.sampled_from(REDUCTIONS))}
     if focal:
         options |= {"alpha": data.draw(st.sampled_from([0.25, 1.0])),
                     "gamma": data.draw(st.sampled_from([0.0, 2.0, 3.5]))}
     cls = L.CategoricalFocalCrossentropy if focal else L.CategoricalCrossentropy
-    assert_matches(cls(**options), y_true, y_pred, data.draw(weights(b)))
+    sample_weight = data.draw(weights(b)) if options["axis"] == -1 else None
+    assert_matches(cls(**options), y_true, y_pred, sample_weight)
 
 
 @pytest.mark.parametrize("focal", [False, True], ids=["bce", "focal"])
@@ -348,6 +350,17 @@ def test_float64_loss_dtype_is_mirrored():
 
 
 # --- errors --------------------------------------------------------------------------
+
+def test_sparse_categorical_crossentropy_on_another_axis_is_refused_by_both():
+    import tensorflow as tf
+
+    loss = L.SparseCategoricalCrossentropy(axis=0)
+    labels, probs = np.array([0.0, 1.0]), np.full((2, 2), 0.5)
+    with pytest.raises((ValueError, tf.errors.InvalidArgumentError), match="axis"):
+        loss(labels, probs)
+    with pytest.raises(NotImplementedError, match="axis=0"):
+        ref.compute(loss, labels, probs)
+
 
 def test_custom_subclass_is_not_implemented():
     class Doubled(L.MeanSquaredError):
