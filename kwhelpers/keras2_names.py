@@ -1,0 +1,267 @@
+"""Keras 2 loss, metric and optimizer names used in the seeds, mapped to Keras 3.
+
+The seeds (``002_23de8630a4e82ae0.txt`` section 2 and 3, ``000_...``,
+``001_...``) pass names such as ``loss='mse'``, ``'cosine_proximity'``,
+``metrics=['accuracy']`` or ``optimizer='Adam'``, and quote the Keras 2 source
+of 14 losses. This module records, for every such name:
+
+* ``keras3``: the Keras 3 object the name means (a dotted path), and
+* ``resolves``: whether the string itself still works in Keras 3 (``keras.losses.get``,
+  ``keras.metrics.get``, ``keras.optimizers.get``, which ``compile()`` calls).
+
+A name that no longer resolves is "removed"; ``keras3`` then names its
+replacement. The unit tests check every entry against the installed Keras.
+
+It also runs the seed's Keras 2 loss code as written: `keras2_backend` is a
+``K`` namespace built from Keras 3's private copy of the Keras 2 backend
+(``keras.src.legacy.backend``) plus ``keras.backend.epsilon``, and `seed_loss`
+compiles one of `SEED_LOSS_CODE` against it.
+
+Examples
+--------
+>>> entry = lookup("cosine_proximity", "loss")
+>>> entry.status, entry.keras3
+('removed', 'keras.losses.cosine_similarity')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import types
+from collections.abc import Callable
+from typing import Any
+
+KINDS = ("loss", "metric", "optimizer")
+SEED = "002_23de8630a4e82ae0.txt"
+
+
+@dataclasses.dataclass(frozen=True)
+class NameEntry:
+    """One Keras 2 name as a seed writes it, and what it is in Keras 3."""
+
+    name: str
+    kind: str
+    keras3: str
+    resolves: bool
+    note: str = ""
+
+    @property
+    def status(self) -> str:
+        """``"resolves"`` if the string still works in Keras 3, else ``"removed"``."""
+        return "resolves" if self.resolves else "removed"
+
+
+def _losses(names: str, target: str, resolves: bool = True, note: str = "") -> list[NameEntry]:
+    return [NameEntry(n, "loss", f"keras.losses.{target}", resolves, note) for n in names.split()]
+
+
+ENTRIES: tuple[NameEntry, ...] = tuple(
+    _losses("mse MSE mean_squared_error", "mean_squared_error")
+    + _losses("mae MAE mean_absolute_error", "mean_absolute_error")
+    + _losses("mape MAPE mean_absolute_percentage_error", "mean_absolute_percentage_error")
+    + _losses("msle MSLE mean_squared_logarithmic_error", "mean_squared_logarithmic_error")
+    + _losses("kld KLD", "kl_divergence")
+    + _losses("kullback_leibler_divergence", "kl_divergence", False, "renamed kl_divergence")
+    + _losses("cosine cosine_proximity", "cosine_similarity", False,
+              "renamed cosine_similarity; still -sum(l2_norm(y_true) * l2_norm(y_pred))")
+    + _losses("logcosh", "log_cosh", False, "renamed log_cosh")
+    + _losses("squared_hinge", "squared_hinge", note="0/1 labels are now converted to -1/1")
+    + _losses("hinge", "hinge", note="0/1 labels are now converted to -1/1")
+    + _losses("categorical_hinge", "categorical_hinge")
+    + _losses("categorical_crossentropy", "categorical_crossentropy")
+    + _losses("sparse_categorical_crossentropy", "sparse_categorical_crossentropy")
+    + _losses("binary_crossentropy", "binary_crossentropy")
+    + _losses("poisson", "poisson")
+    + [
+        NameEntry("accuracy", "metric", "keras.metrics.Accuracy", True,
+                  "compile() picks BinaryAccuracy, SparseCategoricalAccuracy or "
+                  "CategoricalAccuracy from the shapes; keras.metrics.get gives Accuracy"),
+        NameEntry("binary_accuracy", "metric", "keras.metrics.BinaryAccuracy", True),
+        NameEntry("categorical_accuracy", "metric", "keras.metrics.CategoricalAccuracy", True),
+        NameEntry("sparse_categorical_accuracy", "metric",
+                  "keras.metrics.SparseCategoricalAccuracy", True),
+        NameEntry("top_k_categorical_accuracy", "metric",
+                  "keras.metrics.TopKCategoricalAccuracy", True, "k=5 by default, as in Keras 2"),
+        NameEntry("sparse_top_k_categorical_accuracy", "metric",
+                  "keras.metrics.SparseTopKCategoricalAccuracy", True, "k=5 by default, as in Keras 2"),
+    ]
+    + [NameEntry(n, "optimizer", f"keras.optimizers.{cls}", True,
+                 "lr= is refused (ValueError), decay= is ignored with a warning")
+       for n, cls in [("sgd", "SGD"), ("SGD", "SGD"), ("rmsprop", "RMSprop"), ("RMSprop", "RMSprop"),
+                      ("Adagrad", "Adagrad"), ("Adadelta", "Adadelta"), ("adam", "Adam"),
+                      ("Adam", "Adam"), ("Adamax", "Adamax"), ("Nadam", "Nadam")]]
+)
+
+
+def lookup(name: str, kind: str) -> NameEntry:
+    """Return the entry for a seed's ``name`` of the given ``kind``.
+
+    Examples
+    --------
+    >>> lookup("MSE", "loss").keras3
+    'keras.losses.mean_squared_error'
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    for entry in ENTRIES:
+        if entry.name == name and entry.kind == kind:
+            return entry
+    raise ValueError(f"{kind} name {name!r} is not used in the seeds; known: "
+                     f"{sorted(e.name for e in ENTRIES if e.kind == kind)}")
+
+
+def keras3_object(entry: NameEntry) -> Any:
+    """Import ``entry.keras3`` (a function or class) from the installed Keras.
+
+    Examples
+    --------
+    >>> keras3_object(lookup("logcosh", "loss")).__name__
+    'log_cosh'
+    """
+    if not isinstance(entry, NameEntry):
+        raise TypeError(f"entry must be a NameEntry, got {type(entry).__name__}")
+    module, _, attribute = entry.keras3.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def resolve(name: str, kind: str) -> Any:
+    """Resolve a string as Keras 3 does (``keras.<kind>s.get``); Keras's ValueError if it can't.
+
+    Losses come back as functions, metrics and optimizers as fresh instances.
+
+    Examples
+    --------
+    >>> resolve("kld", "loss").__name__
+    'kl_divergence'
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    import keras
+
+    getter = {"loss": keras.losses.get, "metric": keras.metrics.get,
+              "optimizer": keras.optimizers.get}[kind]
+    return getter(name)
+
+
+def table():
+    """Every entry with what the installed Keras does with it, as a DataFrame.
+
+    Columns: name, kind, resolves_now (measured now, ``resolve`` succeeds),
+    keras3, note.
+    """
+    import pandas as pd
+
+    rows = []
+    for entry in ENTRIES:
+        try:
+            resolve(entry.name, entry.kind)
+            resolves_now = True
+        except ValueError:
+            resolves_now = False
+        rows.append({"name": entry.name, "kind": entry.kind, "resolves_now": resolves_now,
+                     "keras3": entry.keras3, "note": entry.note})
+    return pd.DataFrame(rows)
+
+
+# --- the seed's Keras 2 loss code, run as written ---------------------------------
+
+SEED_LOSS_CODE: dict[str, str] = {
+    "mean_squared_error": """\
+def mean_squared_error(y_true, y_pred):
+    return K.mean(K.square(y_pred - y_true), axis=-1)""",
+    "mean_absolute_error": """\
+def mean_absolute_error(y_true, y_pred):
+    return K.mean(K.abs(y_pred - y_true), axis=-1)""",
+    "mean_absolute_percentage_error": """\
+def mean_absolute_percentage_error(y_true, y_pred):
+    diff = K.abs((y_true - y_pred) / K.clip(K.abs(y_true),
+                                            K.epsilon(),
+                                            None))
+    return 100. * K.mean(diff, axis=-1)""",
+    "mean_squared_logarithmic_error": """\
+def mean_squared_logarithmic_error(y_true, y_pred):
+    first_log = K.log(K.clip(y_pred, K.epsilon(), None) + 1.)
+    second_log = K.log(K.clip(y_true, K.epsilon(), None) + 1.)
+    return K.mean(K.square(first_log - second_log), axis=-1)""",
+    "squared_hinge": """\
+def squared_hinge(y_true, y_pred):
+    return K.mean(K.square(K.maximum(1. - y_true * y_pred, 0.)), axis=-1)""",
+    "hinge": """\
+def hinge(y_true, y_pred):
+    return K.mean(K.maximum(1. - y_true * y_pred, 0.), axis=-1)""",
+    "categorical_hinge": """\
+def categorical_hinge(y_true, y_pred):
+    pos = K.sum(y_true * y_pred, axis=-1)
+    neg = K.max((1. - y_true) * y_pred, axis=-1)
+    return K.maximum(0., neg - pos + 1.)""",
+    "logcosh": """\
+def logcosh(y_true, y_pred):
+    def _logcosh(x):
+        return x + K.softplus(-2. * x) - K.log(2.)
+    return K.mean(_logcosh(y_pred - y_true), axis=-1)""",
+    "categorical_crossentropy": """\
+def categorical_crossentropy(y_true, y_pred):
+    return K.categorical_crossentropy(y_true, y_pred)""",
+    "sparse_categorical_crossentropy": """\
+def sparse_categorical_crossentropy(y_true, y_pred):
+    return K.sparse_categorical_crossentropy(y_true, y_pred)""",
+    "binary_crossentropy": """\
+def binary_crossentropy(y_true, y_pred):
+    return K.mean(K.binary_crossentropy(y_true, y_pred), axis=-1)""",
+    "kullback_leibler_divergence": """\
+def kullback_leibler_divergence(y_true, y_pred):
+    y_true = K.clip(y_true, K.epsilon(), 1)
+    y_pred = K.clip(y_pred, K.epsilon(), 1)
+    return K.sum(y_true * K.log(y_true / y_pred), axis=-1)""",
+    "poisson": """\
+def poisson(y_true, y_pred):
+    return K.mean(y_pred - y_true * K.log(y_pred + K.epsilon()), axis=-1)""",
+    "cosine_proximity": """\
+def cosine_proximity(y_true, y_pred):
+    y_true = K.l2_normalize(y_true, axis=-1)
+    y_pred = K.l2_normalize(y_pred, axis=-1)
+    return -K.sum(y_true * y_pred, axis=-1)""",
+}
+
+_BACKEND_FUNCTIONS = ("mean", "square", "abs", "clip", "log", "maximum", "sum", "max", "softplus",
+                      "l2_normalize", "categorical_crossentropy", "sparse_categorical_crossentropy",
+                      "binary_crossentropy")
+
+
+def keras2_backend() -> types.SimpleNamespace:
+    """Return ``K``: the Keras 2 backend functions the seed's loss code calls.
+
+    They come from ``keras.src.legacy.backend`` (private: Keras 3 keeps the
+    Keras 2 backend there for ``tf.keras`` users); ``K.epsilon`` is
+    ``keras.backend.epsilon``, which that module does not define.
+
+    Examples
+    --------
+    >>> K = keras2_backend()
+    >>> K.epsilon()
+    1e-07
+    """
+    import keras
+    from keras.src.legacy import backend as legacy
+
+    functions = {name: getattr(legacy, name) for name in _BACKEND_FUNCTIONS}
+    return types.SimpleNamespace(epsilon=keras.backend.epsilon, **functions)
+
+
+def seed_loss(name: str) -> Callable[[Any, Any], Any]:
+    """Compile the seed's Keras 2 code for loss ``name`` against `keras2_backend`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(seed_loss("mean_squared_error")(np.array([[0.0, 2.0]]), np.array([[1.0, 1.0]]))[0])
+    1.0
+    """
+    if name not in SEED_LOSS_CODE:
+        raise ValueError(f"name must be one of the seed's losses {sorted(SEED_LOSS_CODE)}, got {name!r}")
+    namespace: dict[str, Any] = {"K": keras2_backend()}
+    exec(compile(SEED_LOSS_CODE[name], f"<seed {SEED}: {name}>", "exec"), namespace)
+    return namespace[name]
