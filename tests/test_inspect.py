@@ -204,3 +204,18 @@ def test_errors_for_unbuilt_uncompiled_models_and_bad_shapes():
     with pytest.raises(ValueError, match="elementwise_loss must return"):
         output_gradients(model, np.ones((2, 5)), np.ones((2, 3)),
                          elementwise_loss=lambda t, p: keras.ops.mean(p, axis=-1))
+
+
+def test_gradient_reach_heatmap_marks_exact_zeros():
+    import matplotlib.pyplot as plt
+
+    model = _model(outputs=3)
+    table = gradient_reach(output_gradients(model, *_data(2, outputs=3)), model.get_layer("output"))
+    ax = kw.plots.gradient_reach_heatmap(table)
+    zeros = [t for t in ax.texts if t.get_text() == "0"]
+    assert len(zeros) == int((table.to_numpy() == 0).sum()) == 6
+    plt.close(ax.figure)
+    with pytest.raises(TypeError, match="DataFrame"):
+        kw.plots.gradient_reach_heatmap(table.to_numpy())
+    with pytest.raises(ValueError, match=">= 0"):
+        kw.plots.gradient_reach_heatmap(-table)
