@@ -80,20 +80,21 @@ def test_recorder_sees_no_change_with_zero_learning_rate():
         recorder.to_frame("mean")
 
 
-def _fit_seconds(callbacks):
+def test_recorder_does_not_slow_a_small_fit_by_more_than_2x():
     model = _model(inputs=16, hidden=8, outputs=6)
     x, y = _data(200, inputs=16, outputs=6)
-    start = time.perf_counter()
-    model.fit(x, y, batch_size=1, epochs=1, verbose=0, callbacks=callbacks)
-    return time.perf_counter() - start
 
+    def seconds(callbacks):
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=1, epochs=1, verbose=0, callbacks=callbacks)
+        return time.perf_counter() - start
 
-def test_recorder_does_not_slow_a_small_fit_by_more_than_2x():
-    _fit_seconds([])  # warm-up: first-call tracing costs are not the recorder's
+    seconds([])  # trace the train function first: only the per-batch cost is compared
     plain, recorded = [], []
     for _ in range(3):  # interleaved, best of three: robust to other processes on the machine
-        plain.append(_fit_seconds([]))
-        recorded.append(_fit_seconds([UpdateRecorder()]))
+        plain.append(seconds([]))
+        recorded.append(seconds([UpdateRecorder()]))
+    # measured on 2 busy cores: about 1.2-1.4x (0.4 ms per batch for 4 weights)
     assert min(recorded) / min(plain) < 2.0, (plain, recorded)
 
 
