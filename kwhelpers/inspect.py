@@ -148,7 +148,7 @@ class UpdateRecorder(keras.callbacks.Callback):
         self._previous = current
 
     @property
-    def rows(self) -> int:
+    def recorded_batches(self) -> int:
         """Number of recorded batches."""
         return len(self._steps)
 

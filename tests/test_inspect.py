@@ -49,7 +49,7 @@ def test_recorder_counts_one_update_per_batch(batch_size, batches):
     model.fit(*_data(7), batch_size=batch_size, epochs=1, verbose=0, callbacks=[recorder])
     frame = recorder.to_frame()
     assert frame["iterations"].tolist() == list(range(1, batches + 1))
-    assert int(model.optimizer.iterations.numpy()) == batches
+    assert int(model.optimizer.iterations.numpy()) == batches == recorder.recorded_batches
 
 
 def test_recorder_measures_the_change_of_every_weight():
