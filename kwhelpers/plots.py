@@ -92,3 +92,61 @@ def loss_and_gradient(x, curves, xlabel: str = "prediction", title: str | None =
     if title:
         fig.suptitle(title, fontsize=10)
     return fig, (ax_loss, ax_gradient)
+
+
+# --- multi-label gradients (notebook 07) ------------------------------------------------
+
+
+def gradient_reach_heatmap(table, ax=None, title: str | None = None):
+    """Heatmap of a `kwhelpers.inspect.gradient_reach` table: which weights each output's error reaches.
+
+    Cells show the L2 norm of a row's gradient on a block of weights; exact
+    zeros are printed as ``0`` on a white cell, so "this output's error never
+    reaches these weights" stands out from "small but non-zero".
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows are loss terms (and ``total``), columns weight blocks, values >= 0.
+    ax : matplotlib Axes, optional
+        Where to draw; a new `figure` is made when omitted.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ax = gradient_reach_heatmap(pd.DataFrame({"w": [0.0, 1.0]}, index=["a", "total"]))
+    >>> ax.get_ylabel()
+    'loss term'
+    """
+    import numpy as np
+    import pandas as pd
+    import seaborn as sns
+
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        raise TypeError(f"table must be a non-empty pandas DataFrame, got {type(table).__name__}")
+    values = table.to_numpy(dtype=float)
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise ValueError("table must hold finite values >= 0 (gradient norms), got "
+                         f"min {np.nanmin(values)}")
+    if ax is None:
+        _, ax = figure(width=1.0 + 0.75 * table.shape[1], height=0.9 + 0.4 * table.shape[0])
+    labels = np.vectorize(lambda v: f"{v:.2g}")(values)
+    sns.heatmap(table.where(table != 0.0), ax=ax, annot=labels, fmt="", cmap="viridis",
+                cbar_kws={"label": "gradient L2 norm"}, linewidths=0.5, linecolor="white",
+                annot_kws={"fontsize": 7})
+    ax.grid(False)
+    ax.set_facecolor("white")
+    for row, column in zip(*np.nonzero(values == 0.0)):  # seaborn does not annotate masked cells
+        ax.text(column + 0.5, row + 0.5, "0", ha="center", va="center", fontsize=7, color="0.5")
+    ax.set_xlabel("weights (output layer split per unit)")
+    ax.set_ylabel("loss term")
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.tick_params(axis="y", labelrotation=0)
+    if title:
+        ax.set_title(title)
+    return ax
