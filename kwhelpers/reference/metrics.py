@@ -14,7 +14,7 @@ Examples
 >>> import numpy as np
 >>> values = binary_accuracy(np.array([[1.0], [0.0]]), np.array([[0.9], [0.7]]))
 >>> values.tolist()
-[1.0, 0.0]
+[[1.0], [0.0]]
 >>> weighted_mean(values, np.array([3.0, 1.0]))
 0.75
 """
