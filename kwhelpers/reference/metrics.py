@@ -154,7 +154,8 @@ def in_top_k(targets: np.ndarray, predictions: np.ndarray, k: int) -> np.ndarray
     predictions = np.asarray(predictions, dtype=np.float64).reshape(-1, np.shape(predictions)[-1])
     targets = np.asarray(targets).reshape(-1)
     if targets.shape[0] != predictions.shape[0]:
-        raise ValueError(f"targets must have {predictions.shape[0]} entries, got {targets.shape[0]}")
+        raise ValueError(f"targets must have {predictions.shape[0]} entries, "
+                         f"got {targets.shape[0]}")
     if np.any(targets != np.round(targets)) or np.any(targets < 0) \
             or np.any(targets >= predictions.shape[1]):
         raise ValueError(f"targets must be class ids in [0, {predictions.shape[1]}), got {targets}")
