@@ -79,8 +79,6 @@ def test_sparse_categorical_and_sparse_top_k_match_keras(data, y_pred):
     metrics = [keras.metrics.SparseCategoricalAccuracy(),
                keras.metrics.SparseTopKCategoricalAccuracy(k=k)]
     for metric in metrics:
-        if labels.ndim == 2 and isinstance(metric, keras.metrics.SparseTopKCategoricalAccuracy):
-            continue  # covered by the 1-D labels
         np.testing.assert_allclose(ref.compute_metric(metric, labels, y_pred, w),
                                    keras_result(metric, labels, y_pred, w), rtol=RTOL, atol=1e-7)
 
@@ -93,6 +91,8 @@ def test_sparse_top_k_from_sorted_ids_matches_keras(data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
     ids = np.stack([rng.permutation(classes) for _ in range(n)]).astype(np.int32)
     labels = rng.integers(0, classes, size=n).astype(np.int32)
+    if data.draw(st.booleans()):
+        labels = labels[:, None]
     k = data.draw(st.integers(1, classes))
     w = weights_for(data.draw, n)
     metric = keras.metrics.SparseTopKCategoricalAccuracy(k=k, from_sorted_ids=True)
@@ -173,6 +173,7 @@ def test_compute_metric_rejects_a_non_metric():
     (lambda: ref.categorical_accuracy([[0, 1]], [[0.1, 0.2, 0.7]]), "y_true must have the shape"),
     (lambda: ref.sparse_categorical_accuracy([1, 0, 1], [[0.1, 0.9]]), "y_true must have shape"),
     (lambda: ref.top_k_categorical_accuracy([[0, 1]], [[0.3, 0.7]], k=0), "k must be"),
+    (lambda: ref.sparse_top_k_categorical_accuracy([0, 1], [[0.3, 0.7]]), "one class id per row"),
     (lambda: ref.weighted_mean([1.0, 2.0, 3.0], [1.0, 2.0]), "sample_weight shape"),
     (lambda: ref.binary_accuracy([[np.nan]], [[0.5]]), "y_true must be finite"),
     (lambda: ref.mean_absolute_percentage_error([1.0], [1.0], epsilon=0.0), "epsilon"),

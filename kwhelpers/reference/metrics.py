@@ -203,15 +203,18 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5,
     y_pred = _as_float_array(y_pred, "y_pred")
     k = _validate_k(k)
     _check_scores(y_pred)
+    # Keras flattens y_true and the leading axes of y_pred, then restores y_true's shape,
+    # so (batch,) and (batch, 1) labels both work.
+    rows = y_pred.reshape(-1, y_pred.shape[-1])
+    if y_true.size != rows.shape[0]:
+        raise ValueError(f"y_true must hold one class id per row of y_pred ({rows.shape[0]}), "
+                         f"got shape {y_true.shape}")
     if from_sorted_ids:
-        if y_true.shape != y_pred.shape[:-1]:
-            raise ValueError(f"y_true must have shape {y_pred.shape[:-1]}, got {y_true.shape}")
-        return np.any(y_true[..., None] == y_pred[..., :k], axis=-1).astype(np.float64)
-    if y_true.shape != y_pred.shape[:-1]:
-        raise ValueError(f"y_true must have shape {y_pred.shape[:-1]}, got {y_true.shape}")
-    # Keras casts y_true to int32, which truncates towards zero.
-    labels = np.trunc(y_true)
-    return in_top_k(labels, y_pred, k).reshape(labels.shape).astype(np.float64)
+        matches = np.any(y_true.reshape(-1, 1) == rows[:, :k], axis=-1)
+    else:
+        # Keras casts y_true to int32, which truncates towards zero.
+        matches = in_top_k(np.trunc(y_true).reshape(-1), rows, k)
+    return matches.reshape(y_true.shape).astype(np.float64)
 
 
 def mean_absolute_percentage_error(y_true: Any, y_pred: Any,
