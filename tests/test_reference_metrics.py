@@ -1,0 +1,183 @@
+"""kwhelpers.reference.metrics against the installed Keras (float32) to rtol 1e-5."""
+
+import kwhelpers as kw
+
+kw.setup(seed=0)
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kwhelpers.reference import metrics as ref  # noqa: E402
+
+RTOL = 1e-5
+EXAMPLES = settings(max_examples=40, deadline=None)
+
+
+def keras_result(metric, y_true, y_pred, sample_weight=None):
+    metric.reset_state()
+    metric.update_state(y_true, y_pred, sample_weight=sample_weight)
+    return float(metric.result())
+
+
+@st.composite
+def scores(draw, min_classes=2):
+    """Float32 scores on a coarse grid, so ties (argmax, top-k boundary) happen."""
+    n = draw(st.integers(1, 8))
+    classes = draw(st.integers(min_classes, 6))
+    grid = draw(st.lists(st.integers(0, 4), min_size=n * classes, max_size=n * classes))
+    return (np.array(grid, dtype=np.float32) / 4).reshape(n, classes)
+
+
+def weights_for(draw, n, shape=None):
+    choice = draw(st.sampled_from(["none", "flat", "column"]))
+    if choice == "none":
+        return None
+    w = np.array(draw(st.lists(st.floats(0, 5, width=32), min_size=n, max_size=n)), np.float32)
+    return w if choice == "flat" else w[:, None]
+
+
+@EXAMPLES
+@given(data=st.data(), threshold=st.sampled_from([0.5, 0.3, 0.0, 0.75]))
+def test_binary_accuracy_matches_keras(data, threshold):
+    n = data.draw(st.integers(1, 10))
+    width = data.draw(st.sampled_from([1, 3]))
+    y_true = np.array(data.draw(st.lists(st.integers(0, 1), min_size=n * width,
+                                         max_size=n * width)), np.float32).reshape(n, width)
+    y_pred = (np.array(data.draw(st.lists(st.integers(0, 8), min_size=n * width,
+                                          max_size=n * width)), np.float32) / 8).reshape(n, width)
+    w = weights_for(data.draw, n)
+    metric = keras.metrics.BinaryAccuracy(threshold=threshold)
+    np.testing.assert_allclose(ref.compute_metric(metric, y_true, y_pred, w),
+                               keras_result(metric, y_true, y_pred, w), rtol=RTOL, atol=1e-7)
+
+
+@EXAMPLES
+@given(data=st.data(), y_pred=scores())
+def test_categorical_and_top_k_match_keras(data, y_pred):
+    n, classes = y_pred.shape
+    labels = np.array(data.draw(st.lists(st.integers(0, classes - 1), min_size=n, max_size=n)))
+    one_hot = np.eye(classes, dtype=np.float32)[labels]
+    w = weights_for(data.draw, n)
+    k = data.draw(st.integers(1, classes))
+    for metric in (keras.metrics.CategoricalAccuracy(), keras.metrics.TopKCategoricalAccuracy(k=k)):
+        np.testing.assert_allclose(ref.compute_metric(metric, one_hot, y_pred, w),
+                                   keras_result(metric, one_hot, y_pred, w), rtol=RTOL, atol=1e-7)
+
+
+@EXAMPLES
+@given(data=st.data(), y_pred=scores())
+def test_sparse_categorical_and_sparse_top_k_match_keras(data, y_pred):
+    n, classes = y_pred.shape
+    labels = np.array(data.draw(st.lists(st.integers(0, classes - 1), min_size=n, max_size=n)))
+    if data.draw(st.booleans()):
+        labels = labels[:, None]
+    w = weights_for(data.draw, n)
+    k = data.draw(st.integers(1, classes))
+    metrics = [keras.metrics.SparseCategoricalAccuracy(),
+               keras.metrics.SparseTopKCategoricalAccuracy(k=k)]
+    for metric in metrics:
+        np.testing.assert_allclose(ref.compute_metric(metric, labels, y_pred, w),
+                                   keras_result(metric, labels, y_pred, w), rtol=RTOL, atol=1e-7)
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_sparse_top_k_from_sorted_ids_matches_keras(data):
+    n = data.draw(st.integers(1, 8))
+    classes = data.draw(st.integers(2, 6))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    ids = np.stack([rng.permutation(classes) for _ in range(n)]).astype(np.int32)
+    labels = rng.integers(0, classes, size=n).astype(np.int32)
+    if data.draw(st.booleans()):
+        labels = labels[:, None]
+    k = data.draw(st.integers(1, classes))
+    w = weights_for(data.draw, n)
+    metric = keras.metrics.SparseTopKCategoricalAccuracy(k=k, from_sorted_ids=True)
+    np.testing.assert_allclose(ref.compute_metric(metric, labels, ids, w),
+                               keras_result(metric, labels, ids, w), rtol=RTOL, atol=1e-7)
+
+
+@EXAMPLES
+@given(data=st.data(), shape=st.sampled_from([(5,), (5, 1), (4, 3), (3, 2, 2)]))
+def test_mape_matches_keras(data, shape):
+    size = int(np.prod(shape))
+    values = st.floats(-100, 100, width=32).filter(lambda v: abs(v) > 1e-3)
+    y_true = np.array(data.draw(st.lists(values, min_size=size, max_size=size)),
+                      np.float32).reshape(shape)
+    y_pred = np.array(data.draw(st.lists(values, min_size=size, max_size=size)),
+                      np.float32).reshape(shape)
+    w = weights_for(data.draw, shape[0]) if len(shape) > 1 else None
+    metric = keras.metrics.MeanAbsolutePercentageError()
+    np.testing.assert_allclose(ref.compute_metric(metric, y_true, y_pred, w),
+                               keras_result(metric, y_true, y_pred, w), rtol=RTOL)
+
+
+def test_mape_divides_by_epsilon_when_y_true_is_zero():
+    metric = keras.metrics.MeanAbsolutePercentageError()
+    y_true, y_pred = np.zeros((2, 1), np.float32), np.array([[1e-3], [2e-3]], np.float32)
+    np.testing.assert_allclose(ref.compute_metric(metric, y_true, y_pred),
+                               keras_result(metric, y_true, y_pred), rtol=RTOL)
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_weighted_mean_matches_keras_mean_for_temporal_weights(data):
+    n, steps = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 4))
+    size = n * steps
+    values = np.array(data.draw(st.lists(st.floats(-10, 10, width=32), min_size=size,
+                                         max_size=size)), np.float32).reshape(n, steps)
+    w = np.array(data.draw(st.lists(st.floats(0.5, 5, width=32), min_size=size,
+                                    max_size=size)), np.float32).reshape(n, steps)
+    metric = keras.metrics.Mean()
+    metric.update_state(values, sample_weight=w)
+    np.testing.assert_allclose(ref.weighted_mean(values, w), float(metric.result()),
+                               rtol=RTOL, atol=1e-5)
+
+
+def test_in_top_k_counts_ties_at_the_boundary_as_inside():
+    scores_ = np.array([[0.5, 0.2, 0.2, 0.1]])
+    assert ref.in_top_k(np.array([2]), scores_, k=2).tolist() == [True]
+    assert ref.in_top_k(np.array([3]), scores_, k=3).tolist() == [False]
+
+
+def test_weighted_mean_with_zero_total_weight_is_zero_like_divide_no_nan():
+    assert ref.weighted_mean([1.0, 1.0], [0.0, 0.0]) == 0.0
+
+
+def test_compute_metric_reads_threshold_from_config():
+    y_true, y_pred = np.array([[1.0], [1.0]]), np.array([[0.6], [0.8]])
+    assert ref.compute_metric(keras.metrics.BinaryAccuracy(threshold=0.7), y_true, y_pred) == 0.5
+    assert ref.compute_metric(keras.metrics.BinaryAccuracy(), y_true, y_pred) == 1.0
+
+
+def test_compute_metric_refuses_unimplemented_metrics():
+    with pytest.raises(NotImplementedError, match="AUC"):
+        ref.compute_metric(keras.metrics.AUC(), [[1.0]], [[0.5]])
+
+    class MyAccuracy(keras.metrics.BinaryAccuracy):
+        pass
+
+    with pytest.raises(NotImplementedError, match="MyAccuracy"):
+        ref.compute_metric(MyAccuracy(), [[1.0]], [[0.5]])
+
+
+def test_compute_metric_rejects_a_non_metric():
+    with pytest.raises(TypeError, match="metric must be"):
+        ref.compute_metric("accuracy", [[1.0]], [[0.5]])
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: ref.categorical_accuracy([[0, 1]], [[0.1, 0.2, 0.7]]), "y_true must have the shape"),
+    (lambda: ref.sparse_categorical_accuracy([1, 0, 1], [[0.1, 0.9]]), "y_true must have shape"),
+    (lambda: ref.top_k_categorical_accuracy([[0, 1]], [[0.3, 0.7]], k=0), "k must be"),
+    (lambda: ref.sparse_top_k_categorical_accuracy([0, 1], [[0.3, 0.7]]), "one class id per row"),
+    (lambda: ref.weighted_mean([1.0, 2.0, 3.0], [1.0, 2.0]), "sample_weight shape"),
+    (lambda: ref.binary_accuracy([[np.nan]], [[0.5]]), "y_true must be finite"),
+    (lambda: ref.mean_absolute_percentage_error([1.0], [1.0], epsilon=0.0), "epsilon"),
+])
+def test_invalid_input_names_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
