@@ -195,6 +195,22 @@ def test_one_hot_matches_keras(data, draw):
                                   _keras_sample_weight(y, class_weight))
 
 
+@settings(max_examples=15, deadline=None)
+@given(sparse_labels(), st.booleans(), st.data())
+def test_matches_keras_tf_data_path(data, one_hot, draw):
+    """`fit(tf.data.Dataset, class_weight=...)` uses another converter (a gather in the dataset map)."""
+    import tensorflow as tf
+    from keras.src.trainers.data_adapters.tf_dataset_adapter import make_class_weight_map_fn
+
+    labels, c = data
+    class_weight = draw.draw(class_weight_dicts(c))
+    y = np.eye(c, dtype=np.float32)[labels] if one_hot else labels
+    _, _, keras_weight = make_class_weight_map_fn(class_weight)(tf.zeros((len(labels), 1)),
+                                                                tf.constant(y))
+    ours = W.class_weight_to_sample_weight(y, class_weight, layout="one_hot" if one_hot else None)
+    np.testing.assert_array_equal(ours, np.asarray(keras_weight))
+
+
 @settings(max_examples=20, deadline=None)
 @given(sparse_labels(ndim=2), st.data())
 def test_sequences_match_a_per_step_lookup(data, draw):

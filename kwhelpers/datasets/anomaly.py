@@ -49,24 +49,35 @@ def _augment(x: np.ndarray, originals: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return copies.reshape(-1, x.shape[1]), np.repeat(originals, len(SHIFTS))
 
 
-def build_digits_anomaly() -> dict[str, np.ndarray]:
-    """Digit 9 (a few originals) against all other digits, 9 shifted copies each, ~1% positives."""
-    x, digit = digits_pixels()
+def split_originals(digit: np.ndarray) -> dict[str, np.ndarray]:
+    """Indices (into ``load_digits``) of the originals of each split: normal ones 60/20/20, 10/3/3 anomalies.
+
+    Examples
+    --------
+    >>> parts = split_originals(np.array([0] * 20 + [9] * 20))
+    >>> [len(parts[k]) for k in ("train", "val", "test")]
+    [22, 7, 7]
+    """
     rng = np.random.RandomState(0)
     normal = rng.permutation(np.flatnonzero(digit != ANOMALY_DIGIT))
     anomalous = rng.permutation(np.flatnonzero(digit == ANOMALY_DIGIT))[:sum(ANOMALY_ORIGINALS)]
     cut_n = np.cumsum([int(round(f * len(normal))) for f in NORMAL_FRACTIONS[:2]])
     cut_a = np.cumsum(ANOMALY_ORIGINALS[:2])
+    return {name: np.concatenate([normal_part, anomalous_part])
+            for name, normal_part, anomalous_part in zip(
+                ("train", "val", "test"), np.split(normal, cut_n), np.split(anomalous, cut_a))}
+
+
+def build_digits_anomaly() -> dict[str, np.ndarray]:
+    """Digit 9 (a few originals) against all other digits, 9 shifted copies each, ~1% positives."""
+    x, digit = digits_pixels()
     arrays: dict[str, np.ndarray] = {}
-    for name, normal_part, anomalous_part in zip(
-            ("train", "val", "test"), np.split(normal, cut_n), np.split(anomalous, cut_a)):
-        originals = np.concatenate([normal_part, anomalous_part])
+    for name, originals in split_originals(digit).items():
         images, source = _augment(x, originals)
         order = np.random.RandomState(1).permutation(len(source))
         arrays[f"x_{name}"] = images[order]
         arrays[f"y_{name}"] = (digit[source[order]] == ANOMALY_DIGIT).astype(np.int64)
-        arrays[f"digit_{name}"] = digit[source[order]]
-        arrays[f"original_{name}"] = source[order]
+        arrays[f"y_digit_{name}"] = digit[source[order]]
     return arrays
 
 
@@ -81,7 +92,7 @@ RECIPES = [
             "(RandomState(0)); 10/3/3 randomly chosen 9s go to train/val/test, so about 1% of "
             "each split is positive. Every original is shifted by one pixel in the 8 directions "
             "(zero fill) plus the unshifted copy: 9 images per original, all in the original's "
-            "split. original_* holds the index of the source image in load_digits, digit_* its digit."
+            "split. y_digit_* holds the digit of each image."
         ),
     ),
 ]
