@@ -59,10 +59,16 @@ def dense_model(input_dim: int, hidden: Sequence[int] = (16,), outputs: int = 1,
 
     input_dim = _positive_int(input_dim, "input_dim")
     outputs = _positive_int(outputs, "outputs")
-    hidden = [_positive_int(h, "hidden[i]") for h in hidden]
+    hidden = [_positive_int(h, f"hidden[{i}]") for i, h in enumerate(hidden)]
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {seed!r}")
     initializer: Any = "zeros"
     if output_bias is not None:
-        bias = np.broadcast_to(np.asarray(output_bias, dtype=np.float64), (outputs,))
+        bias = np.asarray(output_bias, dtype=np.float64)
+        if bias.shape not in ((), (1,), (outputs,)):
+            raise ValueError(f"output_bias must be a number or have shape ({outputs},), "
+                             f"got shape {bias.shape}")
+        bias = np.broadcast_to(bias, (outputs,))
         if not np.all(np.isfinite(bias)):
             raise ValueError(f"output_bias must be finite, got {output_bias!r}")
         initializer = keras.initializers.Constant(bias.tolist() if outputs > 1 else float(bias[0]))

@@ -303,10 +303,9 @@ def class_weight_to_sample_weight(y: object, class_weight: Mapping[int, float], 
     if missing:
         raise ValueError(f"class_weight has no weight for classes {missing} that occur in y "
                          f"(keys: {sorted(weights)}); Keras would silently use 1.0 for them")
-    table = np.zeros(int(max(max(weights), present.max(initial=0))) + 1, dtype=np.float64)
-    for key, value in weights.items():
-        table[key] = value
-    return table[indices].astype(_WEIGHT_DTYPE)
+    keys = np.fromiter(weights, dtype=np.int64)  # sorted by validate_class_weight
+    values = np.fromiter(weights.values(), dtype=np.float64)
+    return values[np.searchsorted(keys, indices)].astype(_WEIGHT_DTYPE)
 
 
 # ----------------------------------------------------------------------------- combining

@@ -30,12 +30,15 @@ def test_dense_model_is_seeded_and_sets_output_bias():
 @pytest.mark.parametrize("kwargs, match", [
     ({"input_dim": 0}, "input_dim must be a positive int"),
     ({"input_dim": 3, "outputs": True}, "outputs must be a positive int"),
-    ({"input_dim": 3, "hidden": (0,)}, r"hidden\[i\] must be a positive int"),
+    ({"input_dim": 3, "hidden": (4, 0)}, r"hidden\[1\] must be a positive int"),
     ({"input_dim": 3, "output_bias": float("nan")}, "output_bias must be finite"),
+    ({"input_dim": 3, "outputs": 2, "output_bias": [1.0, 2.0, 3.0]}, r"shape \(2,\), got shape \(3,\)"),
 ])
 def test_dense_model_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         training.dense_model(**kwargs)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        training.dense_model(3, seed=1.5)
 
 
 def test_fit_quiet_is_reproducible_and_returns_a_table():

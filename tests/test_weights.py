@@ -372,3 +372,8 @@ def test_oversample_balances_and_keeps_every_row(data, seed):
 def test_oversample_errors(y, seed, error):
     with pytest.raises(error):
         W.oversample_indices(y, seed=seed)
+
+
+def test_large_class_indices_do_not_allocate_a_table():
+    got = W.class_weight_to_sample_weight(np.array([0, 10**12, 0]), {0: 1.0, 10**12: 2.0})
+    assert got.tolist() == [1.0, 2.0, 1.0]
