@@ -150,3 +150,37 @@ def gradient_reach_heatmap(table, ax=None, title: str | None = None):
     if title:
         ax.set_title(title)
     return ax
+
+
+# --- confusion matrices (notebook 01) ---------------------------------------------------
+
+
+def confusion_heatmaps(matrices, *, labels=("normal", "anomaly"), width_per_plot: float = 2.6,
+                       height: float = 2.6):
+    """Draw one annotated seaborn heatmap per ``{title: 2-D count matrix}``; return ``(fig, axes)``.
+
+    Rows are the true class, columns the predicted class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig, axes = confusion_heatmaps({"a": np.eye(2, dtype=int)})
+    >>> len(axes)
+    1
+    """
+    import numpy as np
+    import seaborn as sns
+
+    if not matrices:
+        raise ValueError("matrices must map at least one title to a matrix, got none")
+    fig, axes = figure(1, len(matrices), width=width_per_plot * len(matrices), height=height,
+                       squeeze=False)
+    for ax, (title, matrix) in zip(axes[0], matrices.items()):
+        counts = np.asarray(matrix)
+        if counts.shape != (len(labels), len(labels)):
+            raise ValueError(f"matrices[{title!r}] must be {len(labels)}x{len(labels)}, "
+                             f"got shape {counts.shape}")
+        sns.heatmap(counts, annot=True, fmt="d", cbar=False, cmap="Blues", ax=ax,
+                    xticklabels=labels, yticklabels=labels)
+        ax.set(title=title, xlabel="predicted", ylabel="true")
+    return fig, list(axes[0])
