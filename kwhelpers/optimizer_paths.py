@@ -1,0 +1,173 @@
+"""Optimizers on 2-D test functions, and real Keras optimizers on plain arrays.
+
+* :data:`QUADRATIC` and :data:`ROSENBROCK`: two classic surfaces with analytic
+  gradients, as :class:`Surface` objects;
+* :func:`keras_trajectory`: what a real Keras optimizer does to a
+  ``keras.Variable`` given a fixed sequence of gradients (the thing
+  :func:`kwhelpers.reference.optimizers.simulate` must reproduce);
+* :func:`keras_path` / :func:`reference_path`: closed-loop descent on a surface,
+  with the real optimizer or with its float64 reference.
+
+Examples
+--------
+>>> ROSENBROCK.value([1.0, 1.0])
+0.0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class Surface:
+    """A 2-D function to minimise, with its gradient and minimiser.
+
+    Examples
+    --------
+    >>> QUADRATIC.gradient([1.0, 1.0]).tolist()
+    [1.0, 20.0]
+    """
+
+    name: str
+    value_fn: Callable[[np.ndarray], float]
+    gradient_fn: Callable[[np.ndarray], np.ndarray]
+    minimum: tuple[float, float]
+    start: tuple[float, float]
+    extent: tuple[float, float, float, float]
+
+    def value(self, point: Any) -> float:
+        """f(x, y)."""
+        return float(self.value_fn(_point(point)))
+
+    def gradient(self, point: Any) -> np.ndarray:
+        """(df/dx, df/dy) as a float64 array."""
+        return np.asarray(self.gradient_fn(_point(point)), dtype=np.float64)
+
+
+def _point(point: Any) -> np.ndarray:
+    array = np.asarray(point, dtype=np.float64)
+    if array.shape != (2,):
+        raise ValueError(f"point must have shape (2,), got {array.shape}")
+    return array
+
+
+QUADRATIC = Surface(
+    name="ill-conditioned quadratic 0.5*(x^2 + 20 y^2)",
+    value_fn=lambda p: 0.5 * (p[0] ** 2 + 20.0 * p[1] ** 2),
+    gradient_fn=lambda p: np.array([p[0], 20.0 * p[1]]),
+    minimum=(0.0, 0.0), start=(-4.0, 1.0), extent=(-4.5, 1.0, -1.5, 1.5),
+)
+ROSENBROCK = Surface(
+    name="Rosenbrock (1-x)^2 + 100 (y-x^2)^2",
+    value_fn=lambda p: (1.0 - p[0]) ** 2 + 100.0 * (p[1] - p[0] ** 2) ** 2,
+    gradient_fn=lambda p: np.array([-2.0 * (1.0 - p[0]) - 400.0 * p[0] * (p[1] - p[0] ** 2),
+                                    200.0 * (p[1] - p[0] ** 2)]),
+    minimum=(1.0, 1.0), start=(-1.5, 2.0), extent=(-2.0, 2.0, -0.5, 3.0),
+)
+
+
+def _check_steps(steps: int) -> None:
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps must be an int >= 0, got {steps!r}")
+
+
+def keras_trajectory(optimizer: Any, initial: Any, gradients: Sequence[Any] | np.ndarray, *,
+                     dtype: str = "float32", name: str = "variable") -> np.ndarray:
+    """Apply ``gradients`` with a real Keras optimizer to a fresh ``keras.Variable``.
+
+    Parameters
+    ----------
+    optimizer : keras.optimizers.Optimizer
+        A fresh (unbuilt) optimizer; it is built on the new variable and stepped.
+    initial : array-like
+        Initial value of the variable.
+    gradients : sequence of array-likes
+        One gradient per ``optimizer.apply`` call.
+    dtype : {"float32", "float64"}
+        The variable's dtype (gradients are cast to it).
+    name : str
+        The variable's name (Muon and ``exclude_from_weight_decay`` look at it).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of shape ``(steps + 1, *initial.shape)``.
+
+    Examples
+    --------
+    >>> import keras
+    >>> keras_trajectory(keras.optimizers.SGD(learning_rate=0.5), [1.0], [[1.0]]).tolist()
+    [[1.0], [0.5]]
+    """
+    import keras
+
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"optimizer must be a keras.optimizers.Optimizer, got {type(optimizer).__name__}")
+    if optimizer.built:
+        raise ValueError("optimizer must be fresh (not built yet); got one already built on other variables")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    start = np.asarray(initial, dtype=np.float64)
+    variable = keras.Variable(start, dtype=dtype, name=name)
+    rows = [start.copy()]
+    for index, gradient in enumerate(gradients):
+        g = np.asarray(gradient, dtype=np.float64)
+        if g.shape != start.shape:
+            raise ValueError(f"gradients[{index}] must have shape {start.shape}, got {g.shape}")
+        optimizer.apply([keras.ops.convert_to_tensor(g, dtype=dtype)], [variable])
+        rows.append(np.asarray(variable.numpy(), dtype=np.float64))
+    return np.stack(rows)
+
+
+def keras_path(optimizer: Any, surface: Surface, steps: int, *, start: Any = None,
+               dtype: str = "float64") -> np.ndarray:
+    """Descend ``surface`` for ``steps`` steps with a real Keras optimizer.
+
+    The gradient at each step is the surface's analytic gradient at the
+    variable's current value. Returns the path, shape ``(steps + 1, 2)``.
+
+    Examples
+    --------
+    >>> import keras
+    >>> keras_path(keras.optimizers.SGD(learning_rate=0.1), QUADRATIC, 1).shape
+    (2, 2)
+    """
+    import keras
+
+    _check_steps(steps)
+    if optimizer.built:
+        raise ValueError("optimizer must be fresh (not built yet); got one already built on other variables")
+    point = np.asarray(surface.start if start is None else start, dtype=np.float64)
+    variable = keras.Variable(_point(point), dtype=dtype, name="xy")
+    rows = [point.copy()]
+    for _ in range(steps):
+        gradient = surface.gradient(np.asarray(variable.numpy(), dtype=np.float64))
+        optimizer.apply([keras.ops.convert_to_tensor(gradient, dtype=dtype)], [variable])
+        rows.append(np.asarray(variable.numpy(), dtype=np.float64))
+    return np.stack(rows)
+
+
+def reference_path(optimizer: Any, surface: Surface, steps: int, *, start: Any = None) -> np.ndarray:
+    """Descend ``surface`` with the float64 reference of ``optimizer`` (same contract as
+    :func:`keras_path`, no TensorFlow work, so a few thousand steps take milliseconds).
+
+    Examples
+    --------
+    >>> import keras
+    >>> reference_path(keras.optimizers.SGD(learning_rate=0.1), QUADRATIC, 2)[-1].round(3).tolist()
+    [-3.24, 1.0]
+    """
+    from kwhelpers.reference.optimizers import ReferenceOptimizer
+
+    _check_steps(steps)
+    point = _point(surface.start if start is None else start)
+    reference = ReferenceOptimizer(optimizer, point, name="xy")
+    rows = [point.copy()]
+    for _ in range(steps):
+        rows.append(reference.apply(surface.gradient(rows[-1])))
+    return np.stack(rows)
