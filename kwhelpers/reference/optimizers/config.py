@@ -77,9 +77,13 @@ def read_learning_rate(value: Any) -> LearningRate:
         if value.get("module") == SCHEDULE_MODULE and name in SCHEDULES:
             config = {k: v for k, v in value["config"].items() if k != "name"}
             return LearningRate(schedule=name, schedule_config=config)
+        if value.get("module") == SCHEDULE_MODULE or name not in ("function", "__lambda__"):
+            what = f"schedule {name!r}"
+        else:
+            what = "callable"
         raise NotImplementedError(
-            f"learning_rate {value.get('module')}.{name} (config {value.get('config')!r}) is not "
-            f"mirrored: only a float or one of {sorted(SCHEDULES)}")
+            f"a {what} learning_rate is not mirrored: only a float or one of the schedules "
+            f"{sorted(SCHEDULES)}")
     raise NotImplementedError(f"learning_rate of type {type(value).__name__} is not mirrored")
 
 
