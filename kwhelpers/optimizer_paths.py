@@ -5,8 +5,9 @@
 * :func:`keras_trajectory`: what a real Keras optimizer does to a
   ``keras.Variable`` given a fixed sequence of gradients (the thing
   :func:`kwhelpers.reference.optimizers.simulate` must reproduce);
-* :func:`keras_path` / :func:`reference_path`: closed-loop descent on a surface,
-  with the real optimizer or with its float64 reference.
+* :func:`keras_descent` / :func:`reference_descent`: closed-loop minimisation of
+  any objective with a gradient (a surface, a :class:`SoftmaxRegression`), with
+  the real optimizer or with its float64 reference.
 
 Examples
 --------
@@ -106,10 +107,7 @@ def keras_trajectory(optimizer: Any, initial: Any, gradients: Sequence[Any] | np
     """
     import keras
 
-    if not isinstance(optimizer, keras.optimizers.Optimizer):
-        raise TypeError(f"optimizer must be a keras.optimizers.Optimizer, got {type(optimizer).__name__}")
-    if optimizer.built:
-        raise ValueError("optimizer must be fresh (not built yet); got one already built on other variables")
+    _check_fresh(optimizer)
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     start = np.asarray(initial, dtype=np.float64)
@@ -124,50 +122,133 @@ def keras_trajectory(optimizer: Any, initial: Any, gradients: Sequence[Any] | np
     return np.stack(rows)
 
 
-def keras_path(optimizer: Any, surface: Surface, steps: int, *, start: Any = None,
-               dtype: str = "float64") -> np.ndarray:
-    """Descend ``surface`` for ``steps`` steps with a real Keras optimizer.
+def keras_descent(optimizer: Any, gradient: Callable[[np.ndarray], np.ndarray], start: Any,
+                  steps: int, *, dtype: str = "float64", name: str = "variable") -> np.ndarray:
+    """Minimise with a real Keras optimizer: ``steps`` calls of ``optimizer.apply``, each
+    with ``gradient(current value)``.
 
-    The gradient at each step is the surface's analytic gradient at the
-    variable's current value. Returns the path, shape ``(steps + 1, 2)``.
+    Parameters
+    ----------
+    optimizer : keras.optimizers.Optimizer
+        A fresh (unbuilt) optimizer.
+    gradient : callable
+        Maps the current value (float64 array) to the gradient (same shape).
+    start : array-like
+        Initial value of the ``keras.Variable``.
+    steps : int
+        Number of updates.
+    dtype : {"float32", "float64"}
+        The variable's dtype.
+    name : str
+        The variable's name.
+
+    Returns
+    -------
+    numpy.ndarray
+        The visited values, shape ``(steps + 1, *start.shape)``, float64.
 
     Examples
     --------
     >>> import keras
-    >>> keras_path(keras.optimizers.SGD(learning_rate=0.1), QUADRATIC, 1).shape
+    >>> keras_descent(keras.optimizers.SGD(learning_rate=0.1), QUADRATIC.gradient,
+    ...               QUADRATIC.start, 1).shape
     (2, 2)
     """
     import keras
 
     _check_steps(steps)
-    if optimizer.built:
-        raise ValueError("optimizer must be fresh (not built yet); got one already built on other variables")
-    point = np.asarray(surface.start if start is None else start, dtype=np.float64)
-    variable = keras.Variable(_point(point), dtype=dtype, name="xy")
+    _check_fresh(optimizer)
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    point = np.asarray(start, dtype=np.float64)
+    variable = keras.Variable(point, dtype=dtype, name=name)
     rows = [point.copy()]
     for _ in range(steps):
-        gradient = surface.gradient(np.asarray(variable.numpy(), dtype=np.float64))
-        optimizer.apply([keras.ops.convert_to_tensor(gradient, dtype=dtype)], [variable])
+        g = _checked_gradient(gradient, rows[-1])
+        optimizer.apply([keras.ops.convert_to_tensor(g, dtype=dtype)], [variable])
         rows.append(np.asarray(variable.numpy(), dtype=np.float64))
     return np.stack(rows)
 
 
-def reference_path(optimizer: Any, surface: Surface, steps: int, *, start: Any = None) -> np.ndarray:
-    """Descend ``surface`` with the float64 reference of ``optimizer`` (same contract as
-    :func:`keras_path`, no TensorFlow work, so a few thousand steps take milliseconds).
+def reference_descent(optimizer: Any, gradient: Callable[[np.ndarray], np.ndarray], start: Any,
+                      steps: int, *, name: str = "variable") -> np.ndarray:
+    """Same contract as :func:`keras_descent`, with the float64 reference of ``optimizer``
+    (no TensorFlow work: thousands of steps take milliseconds).
 
     Examples
     --------
     >>> import keras
-    >>> reference_path(keras.optimizers.SGD(learning_rate=0.1), QUADRATIC, 2)[-1].round(3).tolist()
+    >>> path = reference_descent(keras.optimizers.SGD(learning_rate=0.1), QUADRATIC.gradient,
+    ...                          QUADRATIC.start, 2)
+    >>> path[-1].round(3).tolist()
     [-3.24, 1.0]
     """
     from kwhelpers.reference.optimizers import ReferenceOptimizer
 
     _check_steps(steps)
-    point = _point(surface.start if start is None else start)
-    reference = ReferenceOptimizer(optimizer, point, name="xy")
-    rows = [point.copy()]
+    reference = ReferenceOptimizer(optimizer, start, name=name)
+    rows = [reference.params.copy()]
     for _ in range(steps):
-        rows.append(reference.apply(surface.gradient(rows[-1])))
+        rows.append(reference.apply(_checked_gradient(gradient, rows[-1])))
     return np.stack(rows)
+
+
+def _check_fresh(optimizer: Any) -> None:
+    import keras
+
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"optimizer must be a keras.optimizers.Optimizer, got {type(optimizer).__name__}")
+    if optimizer.built:
+        raise ValueError("optimizer must be fresh (not built yet); got one already built on other variables")
+
+
+def _checked_gradient(gradient: Callable[[np.ndarray], np.ndarray], point: np.ndarray) -> np.ndarray:
+    if not callable(gradient):
+        raise TypeError(f"gradient must be callable, got {type(gradient).__name__}")
+    g = np.asarray(gradient(point), dtype=np.float64)
+    if g.shape != point.shape:
+        raise ValueError(f"gradient(point) must have the point's shape {point.shape}, got {g.shape}")
+    return g
+
+
+@dataclasses.dataclass(frozen=True)
+class SoftmaxRegression:
+    """Multinomial logistic regression as an objective: mean cross-entropy of
+    ``softmax([x, 1] @ W)``, with ``W`` of shape ``(features + 1, classes)`` (last row = bias).
+
+    Examples
+    --------
+    >>> task = SoftmaxRegression(np.eye(2), np.array([0, 1]), classes=2)
+    >>> round(task.loss(np.zeros((3, 2))), 4)
+    0.6931
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    classes: int
+
+    def __post_init__(self) -> None:
+        x, y = np.asarray(self.x), np.asarray(self.y)
+        if x.ndim != 2 or y.shape != (x.shape[0],):
+            raise ValueError(f"x must be 2-D and y 1-D of the same length, got {x.shape} and {y.shape}")
+        if y.min() < 0 or y.max() >= self.classes:
+            raise ValueError(f"y must hold labels in [0, {self.classes}), got [{y.min()}, {y.max()}]")
+        object.__setattr__(self, "x", np.hstack([x.astype(np.float64), np.ones((len(x), 1))]))
+        object.__setattr__(self, "y", y.astype(np.int64))
+
+    def _probabilities(self, weights: np.ndarray) -> np.ndarray:
+        logits = self.x @ weights
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def loss(self, weights: Any) -> float:
+        """Mean cross-entropy."""
+        p = self._probabilities(np.asarray(weights, dtype=np.float64))
+        return float(-np.mean(np.log(p[np.arange(len(self.y)), self.y])))
+
+    def gradient(self, weights: Any) -> np.ndarray:
+        """d loss / d W = x^T (softmax - onehot) / n."""
+        p = self._probabilities(np.asarray(weights, dtype=np.float64))
+        p[np.arange(len(self.y)), self.y] -= 1.0
+        return self.x.T @ p / len(self.y)
