@@ -42,7 +42,7 @@ def figure(nrows: int = 1, ncols: int = 1, width: float = 6.0, height: float = 3
 # --- Optimizers (notebook 03b) -------------------------------------------------
 
 
-def descent_paths(surface: Any, paths: dict[str, Any], *, ncols: int = 7, panel: float = 1.9,
+def descent_paths(surface: Any, paths: dict[str, Any], *, ncols: int = 7, panel: float = 1.45,
                   log_levels: bool = False):
     """Small multiples: each optimizer's path on a 2-D surface, same contours, same start.
 
@@ -79,16 +79,15 @@ def descent_paths(surface: Any, paths: dict[str, Any], *, ncols: int = 7, panel:
     fig, axes = figure(nrows, ncols, width=panel * ncols, height=panel * nrows * 0.9,
                        sharex=True, sharey=True, squeeze=False)
     x0, x1, y0, y1 = surface.extent
-    gx, gy = np.meshgrid(np.linspace(x0, x1, 120), np.linspace(y0, y1, 120))
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 80), np.linspace(y0, y1, 80))
     values = np.vectorize(lambda a, b: surface.value((a, b)))(gx, gy)
     levels_of = np.log10(1.0 + values) if log_levels else values
     for ax, (label, path) in zip(axes.flat, paths.items()):
-        ax.contour(gx, gy, levels_of, levels=12, colors="0.75", linewidths=0.6)
-        clipped = np.clip(path, [x0, y0], [x1, y1])
-        ax.plot(clipped[:, 0], clipped[:, 1], color="C0", linewidth=1.0)
+        ax.contour(gx, gy, levels_of, levels=7, colors="0.8", linewidths=0.5, antialiased=False)
+        ax.plot(path[:, 0], path[:, 1], color="C0", linewidth=0.8, antialiased=False)
         ax.plot(*surface.start, "o", color="C2", markersize=3)
         ax.plot(*surface.minimum, "*", color="C3", markersize=6)
-        ax.set_title(label, fontsize=8)
+        ax.set_title(label, fontsize=7)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.tick_params(labelsize=6)
@@ -98,15 +97,15 @@ def descent_paths(surface: Any, paths: dict[str, Any], *, ncols: int = 7, panel:
 
 
 def loss_curves(frame: Any, *, x: str = "step", y: str = "loss", hue: str = "optimizer",
-                width: float = 7.5, height: float = 4.0):
-    """Loss against step, one line per optimizer (long-format DataFrame), log-scaled y.
+                width: float = 7.5, height: float = 4.0, log_y: bool = False):
+    """Loss against step, one line per optimizer (long-format DataFrame).
 
     Examples
     --------
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"step": [0, 1, 0, 1], "loss": [2.0, 1.0, 2.0, 1.5],
     ...                       "optimizer": ["A", "A", "B", "B"]})
-    >>> fig, ax = loss_curves(frame)
+    >>> fig, ax = loss_curves(frame, log_y=True)
     >>> ax.get_yscale()
     'log'
     """
@@ -119,6 +118,7 @@ def loss_curves(frame: Any, *, x: str = "step", y: str = "loss", hue: str = "opt
     count = frame[hue].nunique()
     sns.lineplot(data=frame, x=x, y=y, hue=hue, ax=ax, palette=sns.color_palette("tab20", count),
                  linewidth=1.2)
-    ax.set_yscale("log")
+    if log_y:
+        ax.set_yscale("log")
     ax.legend(fontsize=7, ncol=2, loc="lower left")
     return fig, ax
