@@ -59,13 +59,18 @@ def descent_paths(surface: Any, paths: dict[str, Any], *, ncols: int = 7, panel:
     log_levels : bool
         Contour ``log10(1 + f)`` instead of ``f`` (for Rosenbrock's steep walls).
 
+    Returns
+    -------
+    (figure, 2-D array of axes)
+        Unused panels of the last row are hidden.
+
     Examples
     --------
     >>> import numpy as np
     >>> from kwhelpers.optimizer_paths import QUADRATIC
-    >>> fig = descent_paths(QUADRATIC, {"still": np.array([QUADRATIC.start] * 2)})
-    >>> len(fig.axes)
-    1
+    >>> fig, axes = descent_paths(QUADRATIC, {"still": np.array([QUADRATIC.start] * 2)})
+    >>> axes.shape
+    (1, 1)
     """
     import numpy as np
 
