@@ -21,6 +21,7 @@ import html
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -76,7 +77,7 @@ def resolve_notebooks(selection: Sequence[str], notebook_dir: Path = NOTEBOOK_DI
     Parameters
     ----------
     selection : sequence of str
-        Paths to ``.ipynb`` files, or notebook numbers such as ``"01"`` or ``"7"``.
+        Paths to ``.ipynb`` files, or notebook numbers such as ``"01"``, ``"7"`` or ``"03a"`` (``"3"`` selects 03a and 03b).
         Empty means every notebook in ``notebook_dir``.
     notebook_dir : Path
         Where numbered notebooks are looked up.
@@ -93,9 +94,8 @@ def resolve_notebooks(selection: Sequence[str], notebook_dir: Path = NOTEBOOK_DI
         return available
     chosen: list[Path] = []
     for item in selection:
-        if item.isdigit():
-            matches = [p for p in available if p.name.split("_", 1)[0].lstrip("0") == item.lstrip("0")
-                       or p.name.split("_", 1)[0] == item]
+        if re.fullmatch(r"\d+[a-z]?", item):
+            matches = [p for p in available if _number_matches(p.name.split("_", 1)[0], item)]
             if not matches:
                 numbers = [p.name.split("_", 1)[0] for p in available]
                 raise ValueError(f"notebook: no notebook numbered {item!r}; expected one of {numbers}")
@@ -109,6 +109,13 @@ def resolve_notebooks(selection: Sequence[str], notebook_dir: Path = NOTEBOOK_DI
         _read_notebook(path)  # raises ValueError if the JSON is not a notebook
         chosen.append(path)
     return list(dict.fromkeys(chosen))
+
+
+def _number_matches(prefix: str, wanted: str) -> bool:
+    """``"3"`` and ``"03"`` select ``03a`` and ``03b``; ``"03a"`` selects only ``03a``."""
+    if wanted.isdigit():
+        return prefix.rstrip("abcdefghijklmnopqrstuvwxyz").lstrip("0") == wanted.lstrip("0")
+    return prefix.lstrip("0") == wanted.lstrip("0")
 
 
 def _read_notebook(path: Path):

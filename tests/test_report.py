@@ -98,3 +98,11 @@ def test_command_line_rejects_a_missing_notebook_with_status_2(tmp_path):
     assert result.returncode == 2
     assert "error: notebook: 'nope.ipynb' does not exist" in result.stderr
     assert not any(tmp_path.iterdir()), "nothing may run or be written before the selection is valid"
+
+
+def test_lettered_numbers_select_parts_of_a_split_notebook(tmp_path):
+    for name in ("03a_x.ipynb", "03b_y.ipynb", "04_z.ipynb"):
+        _notebook(tmp_path / name, "pass")
+    assert [p.name for p in report.resolve_notebooks(["3"], tmp_path)] == ["03a_x.ipynb", "03b_y.ipynb"]
+    assert [p.name for p in report.resolve_notebooks(["03b"], tmp_path)] == ["03b_y.ipynb"]
+    assert [p.name for p in report.resolve_notebooks(["4"], tmp_path)] == ["04_z.ipynb"]
