@@ -105,21 +105,13 @@ def keras_trajectory(optimizer: Any, initial: Any, gradients: Sequence[Any] | np
     >>> keras_trajectory(keras.optimizers.SGD(learning_rate=0.5), [1.0], [[1.0]]).tolist()
     [[1.0], [0.5]]
     """
-    import keras
-
-    _check_fresh(optimizer)
-    if dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    gradients = [np.asarray(g, dtype=np.float64) for g in gradients]
     start = np.asarray(initial, dtype=np.float64)
-    variable = keras.Variable(start, dtype=dtype, name=name)
-    rows = [start.copy()]
-    for index, gradient in enumerate(gradients):
-        g = np.asarray(gradient, dtype=np.float64)
+    for index, g in enumerate(gradients):
         if g.shape != start.shape:
             raise ValueError(f"gradients[{index}] must have shape {start.shape}, got {g.shape}")
-        optimizer.apply([keras.ops.convert_to_tensor(g, dtype=dtype)], [variable])
-        rows.append(np.asarray(variable.numpy(), dtype=np.float64))
-    return np.stack(rows)
+    return _run_keras_optimizer(optimizer, start, len(gradients), lambda step, _: gradients[step],
+                                dtype=dtype, name=name)
 
 
 def keras_descent(optimizer: Any, gradient: Callable[[np.ndarray], np.ndarray], start: Any,
@@ -154,17 +146,25 @@ def keras_descent(optimizer: Any, gradient: Callable[[np.ndarray], np.ndarray], 
     ...               QUADRATIC.start, 1).shape
     (2, 2)
     """
+    _check_steps(steps)
+    return _run_keras_optimizer(optimizer, np.asarray(start, dtype=np.float64), steps,
+                                lambda _, point: _checked_gradient(gradient, point),
+                                dtype=dtype, name=name)
+
+
+def _run_keras_optimizer(optimizer: Any, start: np.ndarray, steps: int,
+                         next_gradient: Callable[[int, np.ndarray], np.ndarray], *,
+                         dtype: str, name: str) -> np.ndarray:
+    """Step a fresh optimizer on a new ``keras.Variable``; ``next_gradient(step, value)`` gives each gradient."""
     import keras
 
-    _check_steps(steps)
     _check_fresh(optimizer)
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-    point = np.asarray(start, dtype=np.float64)
-    variable = keras.Variable(point, dtype=dtype, name=name)
-    rows = [point.copy()]
-    for _ in range(steps):
-        g = _checked_gradient(gradient, rows[-1])
+    variable = keras.Variable(start, dtype=dtype, name=name)
+    rows = [start.copy()]
+    for step in range(steps):
+        g = next_gradient(step, rows[-1])
         optimizer.apply([keras.ops.convert_to_tensor(g, dtype=dtype)], [variable])
         rows.append(np.asarray(variable.numpy(), dtype=np.float64))
     return np.stack(rows)
