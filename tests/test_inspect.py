@@ -91,10 +91,15 @@ def test_recorder_does_not_slow_a_small_fit_by_more_than_2x():
 
     seconds([])  # trace the train function first: only the per-batch cost is compared
     plain, recorded = [], []
-    for _ in range(3):  # interleaved, best of three: robust to other processes on the machine
+    # Interleaved rounds, compared best against best. Load from other processes only adds time,
+    # so a minimum over rounds approaches the undisturbed cost; stop at the first round where the
+    # ratio is below 2x (at least 3 rounds, at most 10). A recorder that really costs 2x fails
+    # every round. Measured on 2 busy cores: about 1.2-1.4x (0.4 ms per batch for 4 weights).
+    for round_ in range(10):
         plain.append(seconds([]))
         recorded.append(seconds([UpdateRecorder()]))
-    # measured on 2 busy cores: about 1.2-1.4x (0.4 ms per batch for 4 weights)
+        if round_ >= 2 and min(recorded) / min(plain) < 2.0:
+            break
     assert min(recorded) / min(plain) < 2.0, (plain, recorded)
 
 
