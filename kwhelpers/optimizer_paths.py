@@ -7,7 +7,8 @@
   :func:`kwhelpers.reference.optimizers.simulate` must reproduce);
 * :func:`keras_descent` / :func:`reference_descent`: closed-loop minimisation of
   any objective with a gradient (a surface, a :class:`SoftmaxRegression`), with
-  the real optimizer or with its float64 reference.
+  the real optimizer or with its float64 reference;
+* :func:`scaled_gap`: how far a trajectory is from another, relative to its scale.
 
 Examples
 --------
@@ -75,6 +76,41 @@ ROSENBROCK = Surface(
 def _check_steps(steps: int) -> None:
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError(f"steps must be an int >= 0, got {steps!r}")
+
+
+def scaled_gap(expected: Any, actual: Any) -> float:
+    """Largest absolute difference, relative to the size of ``actual`` (at least 1).
+
+    ``max |expected - actual| / max(1, max |actual|)``: an absolute gap for
+    trajectories of size below 1, a relative one above. It is how the
+    optimizer notebooks compare a reference trajectory with a Keras one.
+
+    Parameters
+    ----------
+    expected, actual : array_like
+        Two finite arrays of the same shape (e.g. two trajectories).
+
+    Returns
+    -------
+    float
+        The scaled gap, 0.0 for identical arrays.
+
+    Examples
+    --------
+    >>> scaled_gap([0.0, 0.5], [0.0, 0.75])
+    0.25
+    >>> scaled_gap([10.0], [20.0])
+    0.5
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    actual = np.asarray(actual, dtype=np.float64)
+    if expected.shape != actual.shape:
+        raise ValueError(f"expected and actual must have the same shape, got {expected.shape} and {actual.shape}")
+    if expected.size == 0:
+        raise ValueError(f"expected and actual must not be empty, got shape {expected.shape}")
+    if not (np.all(np.isfinite(expected)) and np.all(np.isfinite(actual))):
+        raise ValueError("expected and actual must be finite, got a NaN or infinite value")
+    return float(np.max(np.abs(expected - actual)) / max(1.0, float(np.max(np.abs(actual)))))
 
 
 def keras_trajectory(optimizer: Any, initial: Any, gradients: Sequence[Any] | np.ndarray, *,

@@ -11,7 +11,8 @@ keras = pytest.importorskip("keras")
 
 from kwhelpers import plots  # noqa: E402
 from kwhelpers.optimizer_paths import (QUADRATIC, ROSENBROCK, SoftmaxRegression,  # noqa: E402
-                                       keras_descent, keras_trajectory, reference_descent)
+                                       keras_descent, keras_trajectory, reference_descent,
+                                       scaled_gap)
 
 COORD = st.floats(-2.0, 2.0, allow_nan=False)
 
@@ -112,3 +113,21 @@ def test_figures_have_one_panel_per_path_and_check_inputs():
     fig, ax = plots.loss_curves(pd.DataFrame({"step": [0, 1], "loss": [2.0, 1.0], "optimizer": ["A", "A"]}))
     assert ax.get_yscale() == "linear"
     plt.close(fig)
+
+
+@settings(max_examples=30, deadline=None)
+@given(scale=st.floats(1e-3, 1e3), shift=st.floats(-1.0, 1.0))
+def test_scaled_gap_is_absolute_below_one_and_relative_above(scale, shift):
+    actual = np.array([[0.0, scale], [-scale / 2, 0.0]])
+    expected = actual + shift
+    assert scaled_gap(actual, actual) == 0.0
+    np.testing.assert_allclose(scaled_gap(expected, actual), abs(shift) / max(1.0, scale), rtol=1e-12)
+
+
+def test_scaled_gap_validates_its_inputs():
+    with pytest.raises(ValueError, match=r"same shape, got \(2,\) and \(3,\)"):
+        scaled_gap(np.zeros(2), np.zeros(3))
+    with pytest.raises(ValueError, match="must not be empty"):
+        scaled_gap([], [])
+    with pytest.raises(ValueError, match="must be finite"):
+        scaled_gap([np.nan], [0.0])
