@@ -60,6 +60,8 @@ def max_abs_difference(first: Sequence[np.ndarray], second: Sequence[np.ndarray]
     >>> max_abs_difference([np.zeros(2)], [np.array([0.0, 0.5])])
     0.5
     """
+    if len(first) == 0:
+        raise ValueError("first: expected at least one array, got an empty sequence")
     if len(first) != len(second):
         raise ValueError(f"second: expected {len(first)} arrays like first, got {len(second)}")
     for index, (a, b) in enumerate(zip(first, second)):
@@ -73,12 +75,15 @@ def round_to_tf32(values: np.ndarray) -> np.ndarray:
     """Round float32 values to TF32 precision (10 explicit mantissa bits, round to nearest even).
 
     TF32 is what NVIDIA Ampere and later GPUs use for float32 matrix products
-    when TensorFlow's TF32 execution is on (the default).
+    when TensorFlow's TF32 execution is on (the default). NaN stays NaN and
+    infinities stay infinite.
 
     Examples
     --------
     >>> float(round_to_tf32(np.float32(1.0 + 2**-12)))
     1.0
+    >>> bool(np.isnan(round_to_tf32(np.uint32(0x7FFFFFFF).view(np.float32))))
+    True
     """
     array = np.asarray(values, dtype=np.float32)
     bits = array.view(np.uint32).astype(np.uint64)
@@ -86,4 +91,6 @@ def round_to_tf32(values: np.ndarray) -> np.ndarray:
     half = np.uint64(1 << (dropped - 1))
     lowest_kept = (bits >> np.uint64(dropped)) & np.uint64(1)
     rounded = (bits + half - np.uint64(1) + lowest_kept) >> np.uint64(dropped) << np.uint64(dropped)
-    return rounded.astype(np.uint32).view(np.float32).reshape(array.shape)
+    result = rounded.astype(np.uint32).view(np.float32).reshape(array.shape)
+    # A NaN payload in the dropped bits would otherwise carry into the exponent (NaN -> inf or -0.0).
+    return np.where(np.isnan(array), array, result)

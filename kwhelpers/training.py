@@ -151,9 +151,12 @@ def binary_scores(y_true: object, scores: object, threshold: float = 0.5) -> dic
         raise ValueError(f"y_true and scores must have the same length, got {truth.shape} "
                          f"and {score.shape}")
     if not np.isin(truth, (0, 1)).all() or len(np.unique(truth)) < 2:
-        raise ValueError("y_true must be binary labels containing both classes")
-    if not 0.0 < threshold < 1.0:
-        raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
+        raise ValueError(f"y_true must be binary labels (0/1) containing both classes, got values "
+                         f"{np.unique(truth)[:5].tolist()}")
+    if not np.all(np.isfinite(score)):
+        raise ValueError("scores must be finite, got NaN or infinite values")
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be a number in (0, 1), got {threshold!r}")
     predicted = (score >= threshold).astype(int)
     tn, fp, fn, tp = confusion_matrix(truth, predicted, labels=[0, 1]).ravel()
     return {

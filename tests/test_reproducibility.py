@@ -51,3 +51,19 @@ def test_max_abs_difference_checks_shapes():
 def test_bad_sizes_are_refused(bad):
     with pytest.raises(ValueError, match="epochs must be a positive int"):
         reproducibility.train_digits_classifier(seed=0, epochs=bad)
+
+
+@pytest.mark.parametrize("bits", [0x7F800001, 0x7FBFFFFF, 0x7FFFFFFF, 0xFFFFFFFF])
+def test_round_to_tf32_keeps_nan_with_any_payload(bits):
+    nan = np.array([bits], dtype=np.uint32).view(np.float32)
+    assert np.isnan(reproducibility.round_to_tf32(nan)).all()
+
+
+def test_round_to_tf32_keeps_infinities():
+    values = np.array([np.inf, -np.inf], dtype=np.float32)
+    np.testing.assert_array_equal(reproducibility.round_to_tf32(values), values)
+
+
+def test_max_abs_difference_refuses_empty_lists():
+    with pytest.raises(ValueError, match="first: expected at least one array"):
+        reproducibility.max_abs_difference([], [])

@@ -85,6 +85,9 @@ def test_binary_scores_against_sklearn():
     (([0, 1], [0.5]), "same length"),
     (([0, 0], [0.5, 0.5]), "both classes"),
     (([0, 1], [0.5, 0.5], 1.0), "threshold"),
+    (([0, 1], [0.5, 0.5], "0.5"), "threshold must be a number"),
+    (([0, 2], [0.5, 0.5]), r"got values \[0, 2\]"),
+    (([0, 1], [0.5, np.nan]), "scores must be finite"),
 ])
 def test_binary_scores_errors(args, match):
     with pytest.raises(ValueError, match=match):
