@@ -12,28 +12,22 @@ from __future__ import annotations
 import numpy as np
 
 from kwhelpers.datasets import Recipe
-from kwhelpers.datasets.digits import DIGITS_LICENCE, DIGITS_SOURCE, digits_pixels, split_indices
+from kwhelpers.datasets.digits import DIGITS_LICENCE, DIGITS_SOURCE, build_digits
 
 CORRUPTION_RATE = 0.4
 
 
 def build_digits_quality() -> dict[str, np.ndarray]:
-    """The lead's digits split; second half of train with 40% of labels shifted to the next digit."""
-    x, y = digits_pixels()
-    train, validation, test = split_indices(len(y), (0.6, 0.2, 0.2), seed=0)
-    n_train = len(train)
+    """The `digits` dataset; second half of train with 40% of labels shifted to the next digit."""
+    digits = build_digits()
+    n_train = len(digits["y_train"])
     trusted = (np.arange(n_train) < n_train // 2).astype(np.int64)
     suspect = np.flatnonzero(trusted == 0)
     rng = np.random.RandomState(0)
     flipped = rng.choice(suspect, size=int(round(CORRUPTION_RATE * len(suspect))), replace=False)
-    observed = y[train].copy()
+    observed = digits["y_train"].copy()
     observed[flipped] = (observed[flipped] + 1) % 10
-    return {
-        "x_train": x[train], "y_train": observed, "y_train_true": y[train],
-        "trusted_train": trusted,
-        "x_val": x[validation], "y_val": y[validation],
-        "x_test": x[test], "y_test": y[test],
-    }
+    return {**digits, "y_train": observed, "y_train_true": digits["y_train"], "trusted_train": trusted}
 
 
 RECIPES = [
