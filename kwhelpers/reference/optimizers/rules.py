@@ -58,6 +58,7 @@ class UpdateRule:
     keras_class: ClassVar[str] = ""
     source: ClassVar[str] = ""
     hyperparameters: ClassVar[tuple[str, ...]] = ()
+    zero_slots: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: Mapping[str, Any], initial: np.ndarray, path: str) -> None:
         self.config = dict(config)
@@ -65,8 +66,12 @@ class UpdateRule:
         self.state: dict[str, np.ndarray] = self.init_state(np.asarray(initial, dtype=np.float64))
 
     def init_state(self, initial: np.ndarray) -> dict[str, np.ndarray]:
-        """Slots created by ``build`` (zeros unless the optimizer says otherwise)."""
-        return {}
+        """Slots created by ``build``: one zero array per name in ``zero_slots``.
+
+        Optimizers whose slots start elsewhere (Adagrad's accumulator, Nadam's
+        scalar product...) extend this.
+        """
+        return {name: np.zeros_like(initial) for name in self.zero_slots}
 
     def weight_decay(self, config: Mapping[str, Any]) -> float | None:
         r"""Decoupled decay factor used by ``_apply_weight_decay``:
@@ -93,9 +98,7 @@ class SGDRule(UpdateRule):
     keras_class = "SGD"
     source = "keras/src/optimizers/sgd.py"
     hyperparameters = ("momentum", "nesterov")
-
-    def init_state(self, initial):
-        return {"momentum": np.zeros_like(initial)}
+    zero_slots = ("momentum",)
 
     def update(self, theta, g, lr, step):
         if self.config["momentum"] == 0:
@@ -122,10 +125,7 @@ class RMSpropRule(UpdateRule):
     keras_class = "RMSprop"
     source = "keras/src/optimizers/rmsprop.py"
     hyperparameters = ("rho", "momentum", "epsilon", "centered")
-
-    def init_state(self, initial):
-        zeros = np.zeros_like(initial)
-        return {"velocity": zeros, "momentum": zeros.copy(), "average_gradient": zeros.copy()}
+    zero_slots = ("velocity", "momentum", "average_gradient")
 
     def update(self, theta, g, lr, step):
         c, s = self.config, self.state
@@ -176,10 +176,7 @@ class AdadeltaRule(UpdateRule):
     keras_class = "Adadelta"
     source = "keras/src/optimizers/adadelta.py"
     hyperparameters = ("rho", "epsilon")
-
-    def init_state(self, initial):
-        return {"accumulated_grad": np.zeros_like(initial),
-                "accumulated_delta_var": np.zeros_like(initial)}
+    zero_slots = ("accumulated_grad", "accumulated_delta_var")
 
     def update(self, theta, g, lr, step):
         c, s = self.config, self.state
@@ -209,10 +206,7 @@ class AdamRule(UpdateRule):
     keras_class = "Adam"
     source = "keras/src/optimizers/adam.py"
     hyperparameters = ("beta_1", "beta_2", "epsilon", "amsgrad")
-
-    def init_state(self, initial):
-        zeros = np.zeros_like(initial)
-        return {"momentum": zeros, "velocity": zeros.copy(), "velocity_hat": zeros.copy()}
+    zero_slots = ("momentum", "velocity", "velocity_hat")
 
     def update(self, theta, g, lr, step):
         c, s = self.config, self.state
@@ -245,9 +239,7 @@ class AdamaxRule(UpdateRule):
     keras_class = "Adamax"
     source = "keras/src/optimizers/adamax.py"
     hyperparameters = ("beta_1", "beta_2", "epsilon")
-
-    def init_state(self, initial):
-        return {"momentum": np.zeros_like(initial), "norm": np.zeros_like(initial)}
+    zero_slots = ("momentum", "norm")
 
     def update(self, theta, g, lr, step):
         c, s = self.config, self.state
@@ -272,9 +264,10 @@ class NadamRule(UpdateRule):
     source = "keras/src/optimizers/nadam.py"
     hyperparameters = ("beta_1", "beta_2", "epsilon")
 
+    zero_slots = ("momentum", "velocity")
+
     def init_state(self, initial):
-        return {"momentum": np.zeros_like(initial), "velocity": np.zeros_like(initial),
-                "u_product": np.ones(())}
+        return {**super().init_state(initial), "u_product": np.ones(())}
 
     @staticmethod
     def _mu(beta_1: float, decay: float, step: int) -> float:
@@ -314,9 +307,11 @@ class FtrlRule(UpdateRule):
                        "l1_regularization_strength", "l2_regularization_strength",
                        "l2_shrinkage_regularization_strength", "beta")
 
+    zero_slots = ("linear",)
+
     def init_state(self, initial):
-        return {"accumulator": np.full_like(initial, float32_rounded(self.config["initial_accumulator_value"])),
-                "linear": np.zeros_like(initial)}
+        accumulator = np.full_like(initial, float32_rounded(self.config["initial_accumulator_value"]))
+        return {**super().init_state(initial), "accumulator": accumulator}
 
     def update(self, theta, g, lr, step):
         c, s = self.config, self.state
@@ -344,9 +339,7 @@ class LionRule(UpdateRule):
     keras_class = "Lion"
     source = "keras/src/optimizers/lion.py"
     hyperparameters = ("beta_1", "beta_2")
-
-    def init_state(self, initial):
-        return {"momentum": np.zeros_like(initial)}
+    zero_slots = ("momentum",)
 
     def update(self, theta, g, lr, step):
         s = self.state
@@ -369,9 +362,7 @@ class LambRule(UpdateRule):
     keras_class = "Lamb"
     source = "keras/src/optimizers/lamb.py"
     hyperparameters = ("beta_1", "beta_2", "epsilon")
-
-    def init_state(self, initial):
-        return {"momentum": np.zeros_like(initial), "velocity": np.zeros_like(initial)}
+    zero_slots = ("momentum", "velocity")
 
     def update(self, theta, g, lr, step):
         c, s = self.config, self.state
