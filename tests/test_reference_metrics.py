@@ -41,6 +41,13 @@ def weights_for(draw, n, shape=None):
     return w if choice == "flat" else w[:, None]
 
 
+def labels_weights_and_k(data, y_pred):
+    """Draw integer labels for the rows of ``y_pred``, sample weights and a valid top-k ``k``."""
+    n, classes = y_pred.shape
+    labels = np.array(data.draw(st.lists(st.integers(0, classes - 1), min_size=n, max_size=n)))
+    return labels, weights_for(data.draw, n), data.draw(st.integers(1, classes))
+
+
 @EXAMPLES
 @given(data=st.data(), threshold=st.sampled_from([0.5, 0.3, 0.0, 0.75]))
 def test_binary_accuracy_matches_keras(data, threshold):
@@ -59,11 +66,8 @@ def test_binary_accuracy_matches_keras(data, threshold):
 @EXAMPLES
 @given(data=st.data(), y_pred=scores())
 def test_categorical_and_top_k_match_keras(data, y_pred):
-    n, classes = y_pred.shape
-    labels = np.array(data.draw(st.lists(st.integers(0, classes - 1), min_size=n, max_size=n)))
-    one_hot = np.eye(classes, dtype=np.float32)[labels]
-    w = weights_for(data.draw, n)
-    k = data.draw(st.integers(1, classes))
+    labels, w, k = labels_weights_and_k(data, y_pred)
+    one_hot = np.eye(y_pred.shape[1], dtype=np.float32)[labels]
     for metric in (keras.metrics.CategoricalAccuracy(), keras.metrics.TopKCategoricalAccuracy(k=k)):
         np.testing.assert_allclose(ref.compute_metric(metric, one_hot, y_pred, w),
                                    keras_result(metric, one_hot, y_pred, w), rtol=RTOL, atol=1e-7)
@@ -72,12 +76,9 @@ def test_categorical_and_top_k_match_keras(data, y_pred):
 @EXAMPLES
 @given(data=st.data(), y_pred=scores())
 def test_sparse_categorical_and_sparse_top_k_match_keras(data, y_pred):
-    n, classes = y_pred.shape
-    labels = np.array(data.draw(st.lists(st.integers(0, classes - 1), min_size=n, max_size=n)))
+    labels, w, k = labels_weights_and_k(data, y_pred)
     if data.draw(st.booleans()):
         labels = labels[:, None]
-    w = weights_for(data.draw, n)
-    k = data.draw(st.integers(1, classes))
     metrics = [keras.metrics.SparseCategoricalAccuracy(),
                keras.metrics.SparseTopKCategoricalAccuracy(k=k)]
     for metric in metrics:
