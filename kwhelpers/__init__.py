@@ -15,18 +15,25 @@ Examples
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import pkgutil
 from typing import Any
 
+from kwhelpers.claims import claim, step
 from kwhelpers.env import EnvironmentReport, setup
 
-__all__ = ["EnvironmentReport", "setup"]
+#: The submodules, imported on first use (``kw.weights``, ``kw.training``, ...).
+SUBMODULES = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
+__all__ = ["EnvironmentReport", "claim", "setup", "step", *SUBMODULES]
 __version__ = "0.1.0"
-
 
 
 def __getattr__(name: str) -> Any:
     """Import a submodule (``kw.data``, ``kw.weights``...) on first use."""
-    if not name.startswith("_") and importlib.util.find_spec(f"kwhelpers.{name}") is not None:
+    if name in SUBMODULES:
         return importlib.import_module(f"kwhelpers.{name}")
     raise AttributeError(f"module 'kwhelpers' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names: `setup`, `claim`, `step`, `EnvironmentReport` and the submodules."""
+    return sorted(__all__)

@@ -24,8 +24,8 @@ Examples
 --------
 >>> import numpy as np
 >>> y = np.array([0, 0, 0, 1])
->>> class_weights(y, "balanced")
-{0: 0.6667, 1: 2.0}
+>>> class_weights(y, "inverse")
+{0: 0.5, 1: 1.5}
 >>> class_weight_to_sample_weight(y, {0: 1.0, 1: 3.0}).tolist()
 [1.0, 1.0, 1.0, 3.0]
 """
@@ -118,13 +118,15 @@ def validate_class_weight(class_weight: object) -> dict[int, float]:
 
 # ----------------------------------------------------------------------------- class weights
 def class_weights(y: object, method: str = "balanced", *, beta: float = 0.999,
-                  decimals: int | None = 4) -> dict[int, float]:
+                  layout: str | None = None) -> dict[int, float]:
     """Return a ``{class: weight}`` dict for the integer labels ``y``.
 
     Parameters
     ----------
-    y : array-like of int, any shape
-        Sparse class labels (flattened; pass only real labels, no padding).
+    y : array-like
+        Class labels in one of the layouts of `class_weight_to_sample_weight`
+        (pass only real labels, no padding); a 2-D array of 0s and 1s needs
+        ``layout=``, because it could be one-hot rows or a 2-class sequence.
     method : {"balanced", "inverse", "effective"}
         ``"balanced"``: ``n_samples / (n_classes * count_c)``, equal to
         scikit-learn's ``compute_class_weight("balanced")``; the mean weight
@@ -136,16 +138,19 @@ def class_weights(y: object, method: str = "balanced", *, beta: float = 0.999,
         and ``beta -> 1`` tends to ``"inverse"``.
     beta : float
         ``"effective"`` only, in ``[0, 1)``.
-    decimals : int or None
-        Round the weights (default 4, readable in notebooks); None keeps them exact.
+    layout : str or None
+        As in `class_weight_to_sample_weight`.
 
     Returns
     -------
     dict of int to float
-        One entry per class present in ``y``, sorted by class.
+        One entry per class present in ``y``, sorted by class; exact values
+        (round them when you display them).
 
     Examples
     --------
+    >>> class_weights([0, 0, 0, 1], "balanced")
+    {0: 0.6666666666666666, 1: 2.0}
     >>> class_weights([0, 0, 0, 1], "inverse")
     {0: 0.5, 1: 1.5}
     >>> class_weights([0, 0, 0, 1], "effective", beta=0.0)
@@ -155,9 +160,7 @@ def class_weights(y: object, method: str = "balanced", *, beta: float = 0.999,
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 <= beta < 1:
         raise ValueError(f"beta must be a number in [0, 1), got {beta!r}")
-    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)):
-        raise TypeError(f"decimals must be an int or None, got {decimals!r}")
-    labels = _integer_labels(_as_array(y, "y"), "y").ravel()
+    labels = labels_to_indices(y, layout)[0].ravel()
     if labels.size == 0:
         raise ValueError("y must contain at least one label, got an empty array")
     classes, counts = np.unique(labels, return_counts=True)
@@ -169,8 +172,6 @@ def class_weights(y: object, method: str = "balanced", *, beta: float = 0.999,
     else:
         raw = (1.0 - beta) / (1.0 - np.power(beta, counts))
         weights = raw * len(classes) / np.sum(raw)
-    if decimals is not None:
-        weights = np.round(weights, decimals)
     return {int(c): float(w) for c, w in zip(classes, weights)}
 
 

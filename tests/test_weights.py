@@ -44,7 +44,7 @@ def test_balanced_equals_sklearn(data):
     labels, _ = data
     classes = np.unique(labels)
     expected = compute_class_weight("balanced", classes=classes, y=labels)
-    got = W.class_weights(labels, "balanced", decimals=None)
+    got = W.class_weights(labels, "balanced")
     assert list(got) == classes.tolist()
     np.testing.assert_allclose(list(got.values()), expected, rtol=1e-12)
 
@@ -53,8 +53,8 @@ def test_balanced_equals_sklearn(data):
 @given(sparse_labels())
 def test_inverse_has_balanced_ratios_and_class_mean_one(data):
     labels, _ = data
-    balanced = W.class_weights(labels, "balanced", decimals=None)
-    inverse = W.class_weights(labels, "inverse", decimals=None)
+    balanced = W.class_weights(labels, "balanced")
+    inverse = W.class_weights(labels, "inverse")
     ratio = np.array(list(inverse.values())) / np.array(list(balanced.values()))
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-12)
     assert np.mean(list(inverse.values())) == pytest.approx(1.0)
@@ -66,22 +66,30 @@ def test_effective_number_formula(data, beta):
     labels, _ = data
     _, counts = np.unique(labels, return_counts=True)
     raw = (1 - beta) / (1 - beta ** counts.astype(float))
-    got = np.array(list(W.class_weights(labels, "effective", beta=beta, decimals=None).values()))
+    got = np.array(list(W.class_weights(labels, "effective", beta=beta).values()))
     np.testing.assert_allclose(got, raw / raw.mean(), rtol=1e-10)
 
 
 def test_effective_limits():
     labels = np.array([0] * 90 + [1] * 10)
     assert W.class_weights(labels, "effective", beta=0.0) == {0: 1.0, 1: 1.0}
-    near_one = W.class_weights(labels, "effective", beta=1 - 1e-9, decimals=None)
-    inverse = W.class_weights(labels, "inverse", decimals=None)
+    near_one = W.class_weights(labels, "effective", beta=1 - 1e-9)
+    inverse = W.class_weights(labels, "inverse")
     np.testing.assert_allclose(list(near_one.values()), list(inverse.values()), rtol=1e-5)
 
 
-def test_class_weights_rounding_and_types():
-    got = W.class_weights(np.array([0, 0, 1]), "balanced")
-    assert got == {0: 0.75, 1: 1.5}
+def test_class_weights_are_exact_and_plain_types():
+    """No rounding: 1/3-type weights come out as computed (the old default rounded to 4 decimals)."""
+    got = W.class_weights(np.array([0, 0, 0, 1, 1, 1, 1]), "balanced")
+    assert got == {0: 7 / 6, 1: 7 / 8}
     assert all(type(k) is int and type(v) is float for k, v in got.items())
+
+
+def test_class_weights_refuse_an_ambiguous_zero_one_matrix_and_read_one_hot_with_layout():
+    one_hot = np.eye(3)[[0, 0, 1, 2]]
+    with pytest.raises(ValueError, match="layout cannot be told"):
+        W.class_weights(one_hot)
+    assert W.class_weights(one_hot, layout="one_hot") == W.class_weights([0, 0, 1, 2])
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
@@ -93,7 +101,7 @@ def test_class_weights_rounding_and_types():
     ({"y": [-1, 1], "method": "balanced"}, ValueError, ">= 0, got -1"),
     ({"y": [True, False], "method": "balanced"}, TypeError, "dtype bool"),
     ({"y": ["a", "b"], "method": "balanced"}, TypeError, "numeric array"),
-    ({"y": [0, 1], "method": "balanced", "decimals": 1.5}, TypeError, "decimals"),
+    ({"y": [0, 1], "method": "balanced", "layout": "columns"}, ValueError, "layout must be one of"),
 ])
 def test_class_weights_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
