@@ -9,7 +9,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # Two kernels at once (pytest-xdist, one notebook per worker): 93 s instead of 147 s on 2 cores.
 NBVAL_JOBS ?= 2
 NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env -n $(NBVAL_JOBS) --dist loadscope \
-	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -p kwhelpers.nbval_ledger
 # Quiet pip: the machine's pip config names local mirrors that may not exist.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
@@ -36,8 +36,9 @@ test-notebooks: $(STAMP)
 
 # The same nbval run under other floating-point orders: oneDNN off, one thread.
 test-numerics: $(STAMP)
-	TF_ENABLE_ONEDNN_OPTS=0 $(NBVAL) $(NBVAL_ARGS) $(NOTEBOOKS)
-	KWHELPERS_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL) $(NBVAL_ARGS) $(NOTEBOOKS)
+	TF_ENABLE_ONEDNN_OPTS=0 $(NBVAL) --claims-ledger build/nbval/claims-onednn-off.json $(NBVAL_ARGS) $(NOTEBOOKS)
+	KWHELPERS_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL) --claims-ledger build/nbval/claims-one-thread.json \
+		$(NBVAL_ARGS) $(NOTEBOOKS)
 
 # Re-execute every notebook in place after an upgrade; review with `git diff`.
 refresh: $(STAMP)
