@@ -124,6 +124,19 @@ def _native_log_path() -> str:
     return _state["native_log"]
 
 
+def native_log_path() -> str | None:
+    """The file that receives native log lines in this process (None before `setup`).
+
+    Examples
+    --------
+    >>> import kwhelpers as kw
+    >>> _ = kw.setup(0)
+    >>> native_log_path().endswith(".log")
+    True
+    """
+    return _state["native_log"]
+
+
 def native_log_tail(lines: int = 20) -> str:
     """Return the last ``lines`` lines that native code (TensorFlow's C++ runtime, XLA) wrote.
 

@@ -101,7 +101,7 @@ def test_fresh_process_is_quiet_threaded_logged_and_cleans_up(tmp_path):
         "import keras\n"
         "m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]); m.compile('sgd', 'mse')\n"
         "m.fit(np.ones((4, 2)), np.ones((4, 1)), verbose=0)\n"
-        "print(r.threads); print(kw.env._state['native_log'])\n"
+        "print(r.threads); print(kw.env.native_log_path())\n"
     )
     result = _run_python(code, KWHELPERS_THREADS="1", KWHELPERS_LEDGER=str(ledger))
     assert result.returncode == 0, result.stderr
