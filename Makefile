@@ -13,7 +13,7 @@ NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env -n $(NBVAL_JOBS) --
 # Quiet pip: the machine's pip config names local mirrors that may not exist.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: setup report test test-unit test-notebooks test-numerics refresh lab data-verify clean
+.PHONY: setup report test test-unit test-notebooks test-numerics refresh lab data-verify upgrade-check clean
 
 setup: $(STAMP)
 
@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 report: $(STAMP)
-	$(BIN)/python -m kwhelpers report --out build/report
+	$(BIN)/python -m kwhelpers report --out build/report --jobs 2
 
 test: test-unit test-notebooks
 
@@ -43,6 +43,10 @@ test-numerics: $(STAMP)
 # Re-execute every notebook in place after an upgrade; review with `git diff`.
 refresh: $(STAMP)
 	$(BIN)/python -m kwhelpers report --inplace $(NOTEBOOKS)
+
+# Which claims change with other packages: make upgrade-check PACKAGES="keras-nightly" (or "keras==3.13.2").
+upgrade-check: $(STAMP)
+	$(BIN)/python -m kwhelpers upgrade-check $(PACKAGES)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -1,4 +1,4 @@
-"""Command line: ``python -m kwhelpers report ...`` and ``python -m kwhelpers data ...``."""
+"""Command line: ``python -m kwhelpers report|upgrade-check|data ...``."""
 
 from __future__ import annotations
 
@@ -47,9 +47,17 @@ def main(argv: list[str] | None = None) -> int:
 
     add_arguments(report_parser)
 
+    upgrade_parser = commands.add_parser("upgrade-check",
+                                         help="which claims change when Keras or TensorFlow is upgraded")
+    from kwhelpers import upgrade
+
+    upgrade.add_arguments(upgrade_parser)
+
     args = parser.parse_args(argv)
     if args.command == "data":
         return _data_command(args)
+    if args.command == "upgrade-check":
+        return upgrade.run_from_arguments(args)
     from kwhelpers.report import run_from_arguments
 
     return run_from_arguments(args)
