@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -22,12 +23,17 @@ def _notebook(path, *sources, question="Does it work?"):
     return path
 
 
+SETUP = "import kwhelpers as kw\nreport = kw.setup(seed=0)"
+
+
 @pytest.fixture
 def notebooks(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     return [
-        _notebook(folder / "01_ok.ipynb", "x = 1", "print(x + 1)"),
+        _notebook(folder / "01_ok.ipynb", SETUP, "print(1 + 1)",
+                  "with kw.claim('01.demo.sum', 'one plus one is two', verdict='finding') as e:\n"
+                  "    e.equal('sum', 1 + 1, 2)", question="Does `1 + 1` give **2**?"),
         _notebook(folder / "02_broken.ipynb", "x = 1", "raise RuntimeError('boom here')", "print('never')",
                   question="Will it fail?"),
         _notebook(folder / "03_after.ipynb", "print('still runs')"),
@@ -47,11 +53,44 @@ def test_runs_every_notebook_and_reports_the_failing_cell(notebooks, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     for key in ("git_commit", "date", "platform", "python", "tensorflow", "keras", "device", "seed"):
         assert key in manifest
+    assert manifest["seed"] == 0 and "CPU" in manifest["device"]  # read from the kernel's own setup()
     assert [n["status"] for n in manifest["notebooks"]] == ["passed", "failed", "passed"]
     assert manifest["notebooks"][1]["first_error"]["ename"] == "RuntimeError"
     index = (out / "index.html").read_text()
     assert "Will it fail?" in index and "02_broken.html" in index
+    assert "Does <code>1 + 1</code> give <strong>2</strong>?" in index  # the question, rendered
+    cell_id = nbformat.read(notebooks[0], as_version=4).cells[3].id
+    assert f"01_ok.html#cell-id={cell_id}" in index and "one plus one is two" in index  # the claims table
     assert "still runs" in (out / "03_after.html").read_text()
+    assert json.loads((out / "claims.json").read_text())["claims"][0]["status"] == "holds"
+
+
+def test_each_page_has_title_status_time_a_way_back_and_needs_no_network(notebooks, tmp_path):
+    report.run_report(notebooks[:2], tmp_path / "out", timeout=60, stream=open("/dev/null", "w"))
+    page = (tmp_path / "out" / "02_broken.html").read_text()
+    assert "<title>Title</title>" in page
+    assert "<a href=\"index.html\">" in page and "failed</span> in" in page and "cell 2: RuntimeError: boom here" in page
+    assert not re.search(r"<script[^>]+src=", page), "a script loaded from elsewhere: the page is not offline"
+    assert not re.search(r"<link[^>]+href=.https?:", page)
+
+
+def test_parallel_jobs_give_the_same_results(notebooks, tmp_path):
+    one = report.run_report(notebooks, tmp_path / "one", timeout=60, stream=open("/dev/null", "w"))
+    two = report.run_report(notebooks, tmp_path / "two", timeout=60, jobs=2, stream=open("/dev/null", "w"))
+    assert [(r.path, r.status, r.error) for r in one] == [(r.path, r.status, r.error) for r in two]
+
+
+def test_inplace_twice_writes_the_same_bytes(notebooks, tmp_path):
+    """make refresh on an unchanged notebook must leave git diff empty: no timestamps, streams merged."""
+    notebook = _notebook(tmp_path / "04_streams.ipynb", "x = 1",
+                         "import sys, time\nfor i in range(3):\n    print(i); sys.stdout.flush(); time.sleep(0.05)")
+    report.run_report([notebook], tmp_path / "a", timeout=60, inplace=True, stream=open("/dev/null", "w"))
+    first = notebook.read_bytes()
+    report.run_report([notebook], tmp_path / "b", timeout=60, inplace=True, stream=open("/dev/null", "w"))
+    assert notebook.read_bytes() == first
+    executed = nbformat.read(notebook, as_version=4)
+    assert executed.cells[2].outputs == [nbformat.v4.new_output("stream", name="stdout", text="0\n1\n2\n")]
+    assert all("execution" not in cell.metadata for cell in executed.cells)
 
 
 def test_inplace_rewrites_passing_notebooks_only(notebooks, tmp_path):
@@ -98,6 +137,64 @@ def test_command_line_rejects_a_missing_notebook_with_status_2(tmp_path):
     assert result.returncode == 2
     assert "error: notebook: 'nope.ipynb' does not exist" in result.stderr
     assert not any(tmp_path.iterdir()), "nothing may run or be written before the selection is valid"
+
+
+def test_an_empty_notebook_folder_is_an_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no numbered notebooks in"):
+        report.resolve_notebooks([], tmp_path)
+
+
+def test_question_falls_back_to_the_title():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 05 · Metrics\nNo question line.")])
+    assert report.notebook_question(nb) == "05 · Metrics"
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--timeout", "0"], "--timeout must be a positive number of seconds, got 0"),
+    (["--jobs", "0"], "--jobs must be a positive number of kernels, got 0"),
+    (["--out", "pyproject.toml"], "--out: pyproject.toml exists and is not a folder"),
+])
+def test_command_line_refuses_bad_options_in_one_line_with_status_2(arguments, message):
+    result = subprocess.run([sys.executable, "-m", "kwhelpers", "report", "00", *arguments],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == f"error: {message}\n"
+
+
+def test_a_hanging_cell_is_reported_by_its_first_line_without_a_kernel_traceback(tmp_path):
+    notebook = _notebook(tmp_path / "06_hang.ipynb", "import time\ntime.sleep(60)")
+    result = subprocess.run([sys.executable, "-m", "kwhelpers", "report", str(notebook), "--timeout", "3",
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 1
+    assert "cell 1: CellTimeoutError: A cell timed out while it was being executed, after 3 seconds." in result.stdout
+    assert "ZMQError" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+    assert "without encryption" not in result.stdout + result.stderr  # kernels talk over local IPC sockets
+
+
+def test_git_commit_is_unknown_outside_git(monkeypatch):
+    def no_git(*args, **kwargs):
+        raise OSError("git: not found")
+
+    monkeypatch.setattr(report.ledger.subprocess, "run", no_git)
+    assert report.ledger.git_commit() == "unknown"
+
+
+def test_progress_updates_the_current_cell_in_place_on_a_terminal():
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    progress = report._Progress(2, stream)
+    run = report.NotebookRun(path=ROOT / "notebooks" / "x.ipynb", status="passed", seconds=1.25,
+                             cells_executed=3, cells_total=3)
+    progress.start(1, run.path)
+    progress.cell(2, 3)
+    progress.finish(1, run)
+    assert stream.getvalue() == ("[1/2] notebooks/x.ipynb ...\r[1/2] notebooks/x.ipynb  cell 2/3"
+                                 "\r[1/2] notebooks/x.ipynb  passed in 1.2 s (3/3 cells)\n")
 
 
 def test_lettered_numbers_select_parts_of_a_split_notebook(tmp_path):
