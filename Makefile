@@ -13,7 +13,8 @@ NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env -n $(NBVAL_JOBS) --
 # Quiet pip: the machine's pip config names local mirrors that may not exist.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: setup report test test-unit test-notebooks test-numerics refresh lab data-verify upgrade-check clean
+.PHONY: setup report test test-unit test-notebooks test-numerics test-backends refresh refresh-ledgers lab \
+	data-verify upgrade-check clean
 
 setup: $(STAMP)
 
@@ -39,6 +40,22 @@ test-numerics: $(STAMP)
 	TF_ENABLE_ONEDNN_OPTS=0 $(NBVAL) --claims-ledger build/nbval/claims-onednn-off.json $(NBVAL_ARGS) $(NOTEBOOKS)
 	KWHELPERS_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL) --claims-ledger build/nbval/claims-one-thread.json \
 		$(NBVAL_ARGS) $(NOTEBOOKS)
+
+# The same claims on JAX (and on PyTorch where it is installed), each against its committed ledger
+# docs/ledgers/<backend>-cpu.json: claim status and compared values within tolerance.
+test-backends: $(VENV)/.installed-jax
+	$(BIN)/python -m kwhelpers backend-check jax
+	if $(BIN)/python -c "import torch" 2>/dev/null; then $(BIN)/python -m kwhelpers backend-check torch; fi
+
+$(VENV)/.installed-jax: $(STAMP)
+	set -o pipefail; $(PIP_INSTALL) -e '.[jax]' 2>&1 | grep -v "^WARNING: Location" || exit $$?
+	touch $@
+
+# Rewrite the committed ledgers after a deliberate change; review `git diff docs/ledgers/`.
+refresh-ledgers: $(VENV)/.installed-jax
+	$(BIN)/python -m kwhelpers backend-check tensorflow --update
+	$(BIN)/python -m kwhelpers backend-check jax --update
+	if $(BIN)/python -c "import torch" 2>/dev/null; then $(BIN)/python -m kwhelpers backend-check torch --update; fi
 
 # Re-execute every notebook in place after an upgrade; review with `git diff`.
 refresh: $(STAMP)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m kwhelpers report|upgrade-check|data ...``."""
+"""Command line: ``python -m kwhelpers report|upgrade-check|backend-check|data ...``."""
 
 from __future__ import annotations
 
@@ -53,11 +53,19 @@ def main(argv: list[str] | None = None) -> int:
 
     upgrade.add_arguments(upgrade_parser)
 
+    backend_parser = commands.add_parser("backend-check",
+                                         help="the claims on another backend vs its committed ledger")
+    from kwhelpers import backends
+
+    backends.add_arguments(backend_parser)
+
     args = parser.parse_args(argv)
     if args.command == "data":
         return _data_command(args)
     if args.command == "upgrade-check":
         return upgrade.run_from_arguments(args)
+    if args.command == "backend-check":
+        return backends.run_from_arguments(args)
     from kwhelpers.report import run_from_arguments
 
     return run_from_arguments(args)
