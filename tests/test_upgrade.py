@@ -1,0 +1,93 @@
+"""make upgrade-check and make test-backends: their arguments, environments and comparisons.
+
+The comparison itself (the six categories) is tested end to end in test_ledger.py; here, what
+surrounds it: requirement specs, the pinned set minus what a spec replaces, a version pip cannot
+find, and the per-backend baseline check.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from kwhelpers import backends, upgrade
+
+ROOT = upgrade.REPO_ROOT
+
+
+@pytest.mark.parametrize("specs, message", [
+    ([], "give at least one requirement"),
+    (["keras==="], "'keras===' is not a pip requirement"),
+    (["keras @ https://example.com/k.whl"], "is a URL"),
+])
+def test_bad_specs_are_usage_errors(specs, message):
+    with pytest.raises(upgrade.UsageError, match=message):
+        upgrade.parse_specs(specs)
+
+
+def test_a_spec_replaces_its_pin_and_the_distribution_it_shadows():
+    pins = ["keras==3.15.1", "tensorflow==2.21.0", "numpy==2.4.6", "keras-nightly==3.16.0.dev1"]
+    assert upgrade.overridden(pins, ["keras-nightly"]) == ["tensorflow==2.21.0", "numpy==2.4.6"]
+    assert upgrade.overridden(pins, ["keras"]) == ["tensorflow==2.21.0", "numpy==2.4.6"]
+    assert upgrade.overridden(pins, ["tensorflow", "keras"]) == ["numpy==2.4.6"]
+    assert upgrade.canonical("Keras_Nightly") == "keras-nightly"
+
+
+def test_the_pinned_set_is_this_environment_without_the_project():
+    pins = upgrade.pinned_set()
+    names = {upgrade.canonical(p.split("==")[0]) for p in pins}
+    assert {"keras", "tensorflow", "nbval"} <= names
+    assert "kwhelpers" not in names
+
+
+def test_command_line_refuses_bad_specs_with_status_2():
+    result = subprocess.run([sys.executable, "-m", "kwhelpers", "upgrade-check", "keras==="],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: PACKAGES: 'keras===' is not a pip requirement")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_version_pip_cannot_find_is_one_line_with_status_2(tmp_path, monkeypatch):
+    """No index at all: pip answers at once that nothing satisfies the spec."""
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path))
+    with pytest.raises(upgrade.UsageError, match=r"^PACKAGES: pip could not install keras==0\.0\.1: ERROR: No matching distribution found for [^\n]+$"):
+        upgrade.build_environment(tmp_path / "venv", [("keras", "keras==0.0.1")], stream=open("/dev/null", "w"))
+
+
+def _ledger(*claims, device="CPU"):
+    return {"environment": {"device": device}, "claims": [dict(c, values=c.get("values", {})) for c in claims]}
+
+
+def test_backend_check_reports_status_value_and_claim_mismatches():
+    baseline = _ledger({"id": "01.a.same", "status": "holds", "values": {"v": {"measured": 1.0, "rtol": 1e-4}}},
+                       {"id": "01.a.moves", "status": "holds", "values": {"v": {"measured": 1.0, "rtol": 1e-4}}},
+                       {"id": "01.a.breaks", "status": "holds"},
+                       {"id": "01.a.gone", "status": "not_applicable"})
+    run = _ledger({"id": "01.a.same", "status": "holds", "values": {"v": {"measured": 1.00001, "rtol": 1e-4}}},
+                  {"id": "01.a.moves", "status": "holds", "values": {"v": {"measured": 1.1, "rtol": 1e-4}}},
+                  {"id": "01.a.breaks", "status": "broken", "message": "x: expected 1, measured 2"},
+                  {"id": "01.a.new", "status": "holds"})
+    assert backends.mismatches(baseline, run) == [
+        "01.a.gone: in the baseline, missing now",
+        "01.a.new: new claim (holds), not in the baseline: run with --update",
+        "01.a.moves: drift: v: 1.0 -> 1.1 (tolerance rtol 0.0001, atol 0)",
+        "01.a.breaks: status holds in the baseline, broken now (x: expected 1, measured 2)",
+    ]
+    assert backends.mismatches(baseline, baseline) == []
+
+
+def test_baselines_are_named_by_backend_and_device():
+    assert backends.baseline_path("jax", "gpu").name == "jax-gpu.json"
+    assert backends.device_kind(_ledger(device="GPU: NVIDIA H200")) == "gpu"
+    assert backends.device_kind(_ledger(device="CPU")) == "cpu"
+
+
+def test_backend_check_refuses_unknown_backends_with_status_2():
+    result = subprocess.run([sys.executable, "-m", "kwhelpers", "backend-check", "theano"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert (result.returncode, result.stderr) == (2, "error: backend must be one of ['tensorflow', 'jax', "
+                                                     "'torch'], got 'theano'\n")
