@@ -2,11 +2,11 @@
 
 ``python -m kwhelpers upgrade-check SPEC [SPEC ...] [--out DIR] [--venv DIR] [--jobs N]``
 
-1. Baseline: the pinned environment's ledger, ``build/report/claims.json`` (or nbval's) when it
-   was made from this commit with the installed versions, else a fresh ``make report`` run.
-2. A separate environment, ``.venv-upgrade/``: this environment's exact package set with the
+1. A separate environment, ``.venv-upgrade/``: this environment's exact package set with the
    given requirement specs in place of the packages they name (``keras-nightly`` replaces
    ``keras``); reused while the specs and the pinned set stay the same.
+2. Baseline: the pinned environment's ledger, ``build/report/claims.json`` (or nbval's) when it
+   was made from this commit with the installed versions, else a fresh ``make report`` run.
 3. Every notebook runs there in collect mode (every claim evaluated, even after one breaks),
    giving a second ledger.
 4. `kwhelpers.ledger.compare` sorts the differences into ``changed``, ``not_evaluated``,
@@ -248,8 +248,8 @@ def run(specs: Sequence[str], out: Path = DEFAULT_OUT, venv: Path = DEFAULT_VENV
         raise UsageError(f"--jobs must be a positive number of kernels, got {jobs!r}")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {ledger.display_path(out)} exists and is not a folder")
+    info = build_environment(venv, parsed, stream)  # first: a version pip cannot find fails in seconds
     baseline, baseline_path = baseline_ledger(stream, jobs, timeout)
-    info = build_environment(venv, parsed, stream)
     stream.write(f"upgrade run: executing every notebook with {' '.join(s for _, s in parsed)}\n")
     stream.flush()
     out.mkdir(parents=True, exist_ok=True)
