@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from kwhelpers import ledger
-from kwhelpers.claims import LEDGER_VARIABLE, MODE_VARIABLE, NOTEBOOK_VARIABLE, VERDICTS
+from kwhelpers.claims import LEDGER_VARIABLE, MODE_VARIABLE, NOTEBOOK_VARIABLE, SEED_PAGES, VERDICTS
 
 REPO_ROOT = ledger.REPO_ROOT
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -430,8 +430,10 @@ def write_index(runs: Sequence[NotebookRun], manifest: dict[str, Any], destinati
     pages = {ledger.display_path(run.path): run.html_name for run in runs}
     claims_html = ""
     if run_ledger is not None:
+        legend = "".join(f"<li>{page}: {html.escape(title)}</li>" for page, title in SEED_PAGES.items())
         claims_html = (f"<h2>Claims</h2><p>{html.escape(ledger.summary_line(run_ledger))}. Each links to the "
-                       "cell whose evidence decides it.</p>" + claims_table(run_ledger["claims"], pages))
+                       "cell whose evidence decides it. The seed pages the claims answer:</p>"
+                       f"<ul>{legend}</ul>" + claims_table(run_ledger["claims"], pages))
     matrix = ("<h2>Claims on each backend and device</h2><p>This run, then the committed ledgers in "
               "<code>docs/ledgers/</code>. A highlighted row differs between columns.</p>"
               + backend_matrix(run_ledger, committed or {}))
