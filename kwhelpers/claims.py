@@ -527,8 +527,9 @@ def _status_line(record: dict[str, Any]) -> str:
     status = record["status"]
     if status == "holds":
         return f"\u2713 {record['id']} ({verdict}): {record['statement']}"
-    label = {"broken": "BROKEN", "error": "ERROR", "not_evaluated": "NOT EVALUATED",
-             "not_applicable": "not applicable"}[status]
+    if status == "not_applicable":
+        return f"\u2013 not applicable here: {record['id']} ({record['message']})"
+    label = {"broken": "BROKEN", "error": "ERROR", "not_evaluated": "NOT EVALUATED"}[status]
     return f"\u2717 {label} {record['id']} ({verdict}): {record['message']}"
 
 
