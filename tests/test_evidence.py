@@ -43,3 +43,14 @@ def test_no_warnings_fails_on_any_warning():
     assert evidence.no_warnings(lambda: 5) == 5
     with pytest.raises(AssertionError, match="expected no warnings, got"):
         evidence.no_warnings(lambda: warnings.warn("surprise"))
+
+
+def test_no_warnings_ignores_what_users_do_not_see_but_passes_it_on():
+    import warnings as w
+
+    with w.catch_warnings(record=True) as outer:
+        w.simplefilter("always")
+        assert evidence.no_warnings(lambda: w.warn("internal detail", DeprecationWarning) or 3) == 3
+    assert [str(item.message) for item in outer] == ["internal detail"]
+    with pytest.raises(AssertionError, match="UserWarning: visible"):
+        evidence.no_warnings(lambda: w.warn("visible"))
