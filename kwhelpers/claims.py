@@ -44,10 +44,12 @@ Where the records go
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -312,7 +314,7 @@ def mode() -> str:
 
 def current_backend() -> str:
     """The Keras backend this process uses (``KERAS_BACKEND``, default ``tensorflow``)."""
-    if "keras" in __import__("sys").modules:
+    if "keras" in sys.modules:
         import keras
 
         return keras.backend.backend()
@@ -324,9 +326,28 @@ def write_record(record: dict[str, Any]) -> None:
     path = os.environ.get(LEDGER_VARIABLE)
     if not path:
         return
-    record = dict(record, notebook=os.environ.get(NOTEBOOK_VARIABLE))
+    record = dict(record, notebook=os.environ.get(NOTEBOOK_VARIABLE), cell_source=_current_cell_fingerprint())
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(record, sort_keys=True) + "\n")
+
+
+def cell_fingerprint(source: str) -> str:
+    """A short hash of a cell's source: how a ledger finds the cell a record came from.
+
+    Examples
+    --------
+    >>> cell_fingerprint("x = 1\n") == cell_fingerprint("x = 1")
+    True
+    """
+    return hashlib.sha1(source.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def _current_cell_fingerprint() -> str | None:
+    """The fingerprint of the IPython cell being run (its input is in the history first); None elsewhere."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    history = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
+    return cell_fingerprint(history[-1]) if history else None
 
 
 def source_of(seed: str | None, quote: str | None, verdict: str) -> dict[str, Any]:

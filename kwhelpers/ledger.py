@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from kwhelpers.claims import STATUSES
+from kwhelpers.claims import STATUSES, cell_fingerprint
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _CLAIM_CALL = re.compile(r"""\bclaim\(\s*["']([^"']+)["']""")
@@ -57,6 +57,12 @@ def display_path(path: str | Path) -> str:
         return str(path)
 
 
+def _read(notebook: str | Path) -> Any:
+    import nbformat
+
+    return nbformat.read(str(notebook), as_version=4)
+
+
 def declared(notebook: str | Path) -> list[dict[str, Any]]:
     """The claims and steps a notebook's code cells declare, in order, found in its source.
 
@@ -68,9 +74,7 @@ def declared(notebook: str | Path) -> list[dict[str, Any]]:
     >>> [(d["kind"], d["id"], d["cell"]) for d in declared_in(nb, "nb.ipynb")]
     [('claim', '01.a.b', 0)]
     """
-    import nbformat
-
-    return declared_in(nbformat.read(str(notebook), as_version=4), display_path(notebook))
+    return declared_in(_read(notebook), display_path(notebook))
 
 
 def declared_in(notebook: Any, name: str) -> list[dict[str, Any]]:
@@ -130,6 +134,8 @@ def build(records: Sequence[dict[str, Any]], notebooks: Iterable[str | Path], *,
     Every claim a notebook declares appears once, in notebook order. A
     declared claim with no record is "not evaluated" (its cell never got to
     it). When an id was recorded more than once, the last record counts.
+    A claim whose id the source does not spell out (an f-string in a loop) is
+    placed in its cell by the fingerprint of the cell's source it recorded.
 
     Examples
     --------
@@ -146,17 +152,22 @@ def build(records: Sequence[dict[str, Any]], notebooks: Iterable[str | Path], *,
             steps[(record.get("notebook"), record["name"])] = record
     claims = []
     seen: set[str] = set()
+    cells: dict[str, tuple[str, int, str]] = {}  # fingerprint -> (notebook, cell index, cell id)
     for notebook in notebooks:
+        for index, cell in enumerate(_read(notebook).cells):
+            if cell.cell_type == "code":
+                cells.setdefault(cell_fingerprint(cell.source), (display_path(notebook), index, cell.get("id", "")))
         for entry in declared(notebook):
             if entry["kind"] != "claim" or entry["id"] in seen:
                 continue
             seen.add(entry["id"])
             record = by_id.get(entry["id"])
             claims.append(_claim_entry(entry, record))
-    for claim_id, record in by_id.items():  # recorded, but not declared by the notebooks given
+    for claim_id, record in by_id.items():  # recorded, but not spelled out in the notebooks' source
         if claim_id not in seen:
-            claims.append(_claim_entry({"id": claim_id, "notebook": record.get("notebook"), "cell": None,
-                                        "cell_id": ""}, record))
+            notebook, cell, cell_id = cells.get(record.get("cell_source") or "", (record.get("notebook"), None, ""))
+            claims.append(_claim_entry({"id": claim_id, "notebook": notebook, "cell": cell, "cell_id": cell_id},
+                                       record))
     return {
         "environment": environment_of(records, commit=commit, date=date),
         "claims": claims,

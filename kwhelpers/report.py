@@ -469,9 +469,9 @@ def run_report(notebooks: Sequence[Path], out: Path, timeout: int = 600, inplace
 
     def one(index: int, path: Path) -> NotebookRun:
         progress.start(index, path)
-        run, executed = execute_notebook(path, timeout, progress if jobs == 1 else None, inplace, records_dir)
+        run, notebook = execute_notebook(path, timeout, progress if jobs == 1 else None, inplace, records_dir)
         run.html_name = f"{path.stem}.html"
-        write_html(executed, out / run.html_name, run)
+        write_html(notebook, out / run.html_name, run)
         progress.finish(index, run)
         return run
 

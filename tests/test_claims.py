@@ -82,7 +82,8 @@ def test_a_failed_step_makes_its_claims_not_evaluated_once(fresh, monkeypatch):
         evidence.equal("n", 1, 1)
     step, claim = _lines(fresh)
     assert step == {"kind": "step", "name": "shared_model", "backends": None, "status": "failed",
-                    "message": "ZeroDivisionError: division by zero", "notebook": "notebooks/99_test.ipynb"}
+                    "message": "ZeroDivisionError: division by zero", "notebook": "notebooks/99_test.ipynb",
+                    "cell_source": None}
     assert claim["status"] == "not_evaluated"
     assert claim["message"] == "needs step 'shared_model', which failed (ZeroDivisionError: division by zero)"
 

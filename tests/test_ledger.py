@@ -140,3 +140,14 @@ def test_load_refuses_what_is_not_a_ledger(tmp_path):
     (tmp_path / "records.jsonl").write_text('{"kind": "step"}\nnot json\n')
     with pytest.raises(ValueError, match="line 2 of"):
         ledger.read_records(tmp_path / "records.jsonl")
+
+
+def test_a_claim_named_in_a_loop_is_placed_in_its_cell_by_execution_count(tmp_path):
+    notebook = _write(tmp_path / "94_loop.ipynb", [
+        SETUP, "for name in ('sgd', 'adam'):\n    with kw.claim(f'94.loop.{name}', name, verdict='finding') as e:\n"
+               "        e.equal('name', name, name)"])
+    report.run_report([notebook], tmp_path / "out", timeout=120, stream=open("/dev/null", "w"))
+    built = ledger.load(tmp_path / "out" / "claims.json")
+    cell_id = nbformat.read(notebook, as_version=4).cells[2].id
+    assert [(c["id"], c["cell"], c["cell_id"]) for c in built["claims"]] == [
+        ("94.loop.sgd", 2, cell_id), ("94.loop.adam", 2, cell_id)]
