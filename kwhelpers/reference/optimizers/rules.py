@@ -257,7 +257,10 @@ class NadamRule(UpdateRule):
     :math:`\hat m = \mu_{t+1} m / (1 - \Pi_t\mu_{t+1}) + (1-\mu_t) g / (1 - \Pi_t)`,
     :math:`\hat v = v / (1-\beta_2^t)`,
     :math:`\theta \leftarrow \theta - \eta \hat m / (\sqrt{\hat v} + \epsilon)`.
-    Keras 2's ``schedule_decay=0.004`` (the 0.96 is its fixed counterpart) is gone.
+    Keras 2.2.4 computed :math:`\mu_t = \beta_1(1 - \tfrac12 0.96^{t s})` with
+    ``schedule_decay`` :math:`s` = 0.004 (``keras/optimizers.py`` L645-L651 at tag
+    2.2.4); Keras 3's fixed :math:`0.96^{t}` equals that rule with :math:`s = 1`,
+    a 250x faster warm-up, and ``schedule_decay`` is no longer an argument.
     """
 
     keras_class = "Nadam"
