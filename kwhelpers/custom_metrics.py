@@ -2,13 +2,15 @@
 
 Seed ``000_2990ec9b7c0343f9.txt`` defines a ``PercentageError`` metric and
 seed ``002_23de8630a4e82ae0.txt`` a function metric ``mean_pred``. Both use
-``keras.backend`` functions (``K.abs``, ``K.mean``...) that Keras 3's
-``keras.backend`` no longer has; ``tf.keras.backend`` (TensorFlow backend only)
-still provides them, so `SeedPercentageError` keeps the seed's body line for
-line with ``K = tf.keras.backend``.
+Keras 2 backend functions (``K.abs``, ``K.mean``...) that Keras 3's
+``keras.backend`` no longer has. `SeedPercentageError` keeps the seed's body
+line for line with ``K`` = `KERAS2_K`, the five functions it calls taken from
+``keras.ops`` with Keras 2.2.4's meaning (``K.clip(x, lo, None)`` has no upper
+bound), so it runs on every Keras backend.
 
 `SeedPercentageError` is kept *because* it is wrong (notebook 05 shows how);
 use `PercentageError`, which equals ``keras.metrics.MeanAbsolutePercentageError``.
+`SampleWeightProbe` shows whether a metric receives ``sample_weight`` at all.
 
 Examples
 --------
@@ -22,14 +24,23 @@ Examples
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import keras
-import tensorflow as tf
 from keras import ops
 from keras.metrics import Metric
 
-K = tf.keras.backend  # the legacy Keras 2 backend functions (TensorFlow only)
+
+def _clip(x: Any, min_value: Any, max_value: Any) -> Any:
+    """Keras 2's ``K.clip``: ``max_value=None`` means no upper bound."""
+    return ops.clip(x, min_value, float("inf") if max_value is None else max_value)
+
+
+#: The Keras 2 backend functions the seed's ``PercentageError`` calls, on any Keras 3 backend.
+KERAS2_K = types.SimpleNamespace(abs=ops.abs, clip=_clip, epsilon=keras.backend.epsilon, sum=ops.sum,
+                                 ones_like=ops.ones_like)
+K = KERAS2_K
 
 
 def mean_pred(y_true: Any, y_pred: Any) -> Any:
@@ -49,12 +60,13 @@ def mean_pred(y_true: Any, y_pred: Any) -> Any:
 
 
 class SeedPercentageError(Metric):
-    """The seed's ``PercentageError``, line for line (``K = tf.keras.backend``).
+    """The seed's ``PercentageError``, line for line (``K`` = `KERAS2_K`).
 
     Known defects, kept on purpose: a weight vector of shape ``(batch,)``
-    times errors of shape ``(batch, 1)`` broadcasts to ``(batch, batch)``;
-    the count ignores the weights; the result is a fraction, not a
-    percentage; float64 weights fail to multiply with float32 errors.
+    times errors of shape ``(batch, 1)`` broadcasts to ``(batch, batch)`` on
+    TensorFlow and JAX, and makes PyTorch's in-place ``*=`` raise; the count
+    ignores the weights; the result is a fraction, not a percentage; on
+    TensorFlow, float64 weight tensors fail to multiply with float32 errors.
     """
 
     def __init__(self, name='percentage_error', **kwargs):
@@ -139,6 +151,44 @@ class PercentageError(Metric):
 
     def result(self) -> Any:
         return ops.divide_no_nan(self.total, self.count)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class SampleWeightProbe(Metric):
+    """The fraction of samples whose ``update_state`` call came with a ``sample_weight``.
+
+    Put one in ``compile(metrics=[...])`` and one in
+    ``compile(weighted_metrics=[...])``, then ``fit``/``evaluate`` with a
+    ``sample_weight``: the result is 1.0 where Keras passed the weights and
+    0.0 where it did not. The weights' values play no part.
+
+    Examples
+    --------
+    >>> probe = SampleWeightProbe()
+    >>> probe.update_state([[1.0], [2.0]], [[1.0], [2.0]], sample_weight=[0.5, 0.0])
+    >>> probe.update_state([[1.0], [2.0]], [[1.0], [2.0]])
+    >>> float(probe.result())
+    0.5
+    """
+
+    def __init__(self, name: str = "sample_weight_seen", dtype: str | None = None):
+        super().__init__(name=name, dtype=dtype)
+        self.weighted = self.add_variable(shape=(), initializer="zeros", name="weighted", dtype=self.dtype)
+        self.samples = self.add_variable(shape=(), initializer="zeros", name="samples", dtype=self.dtype)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
+        if len(y_pred.shape) == 0:
+            raise ValueError("y_pred must have a batch axis, got a scalar")
+        batch = ops.cast(ops.shape(y_pred)[0], self.dtype)
+        if sample_weight is not None:
+            self.weighted.assign_add(batch)
+        self.samples.assign_add(batch)
+
+    def result(self) -> Any:
+        return ops.divide_no_nan(self.weighted, self.samples)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype}

@@ -12,10 +12,20 @@ of 14 losses. This module records, for every such name:
 A name that no longer resolves is "removed"; ``keras3`` then names its
 replacement. The unit tests check every entry against the installed Keras.
 
-It also runs the seed's Keras 2 loss code as written: `keras2_backend` is a
-``K`` namespace built from Keras 3's private copy of the Keras 2 backend
-(``keras.src.legacy.backend``) plus ``keras.backend.epsilon``, and `seed_loss`
-compiles one of `SEED_LOSS_CODE` against it.
+It also runs the seed's Keras 2 loss code as written: `seed_loss` compiles
+one of `SEED_LOSS_CODE` against a ``K`` namespace. Two are available, because
+"the Keras 2 backend" meant different code at different times:
+
+* `keras224_backend` (the default): a float32 NumPy transcription of the
+  functions the seed calls, as the multi-backend **Keras 2.2.4** TensorFlow
+  backend (``keras/backend/tensorflow_backend.py`` at tag 2.2.4, the seeds'
+  era) computed them. It runs on any Keras backend. Its
+  ``binary_crossentropy`` clips, converts the probabilities back to logits and
+  calls the stable sigmoid cross-entropy, as the seeds quote.
+* `keras2_backend`: **tf.keras 2.x**'s backend functions, which Keras 3 keeps
+  in the private module ``keras.src.legacy.backend`` (TensorFlow only). Its
+  ``binary_crossentropy`` is the later form with ``epsilon`` inside both
+  logarithms (tf.keras since TF 1.14).
 
 Examples
 --------
@@ -31,6 +41,8 @@ import importlib
 import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -241,11 +253,14 @@ _BACKEND_FUNCTIONS = ("mean", "square", "abs", "clip", "log", "maximum", "sum", 
 
 
 def keras2_backend() -> types.SimpleNamespace:
-    """Return ``K``: the Keras 2 backend functions the seed's loss code calls.
+    """Return ``K`` from **tf.keras 2.x**'s backend, as Keras 3 keeps it (TensorFlow only).
 
-    They come from ``keras.src.legacy.backend`` (private: Keras 3 keeps the
-    Keras 2 backend there for ``tf.keras`` users); ``K.epsilon`` is
-    ``keras.backend.epsilon``, which that module does not define.
+    The functions come from ``keras.src.legacy.backend``: private, and not
+    the seeds' Keras 2.2.4 (see `keras224_backend`). That module is tf.keras
+    2's backend; for example its ``binary_crossentropy`` computes
+    ``-(y log(p + eps) + (1 - y) log(1 - p + eps))`` after clipping, the form
+    tf.keras used from TF 1.14 on. ``K.epsilon`` is ``keras.backend.epsilon``,
+    which that module does not define. It needs TensorFlow installed.
 
     Examples
     --------
@@ -254,14 +269,151 @@ def keras2_backend() -> types.SimpleNamespace:
     1e-07
     """
     import keras
-    from keras.src.legacy import backend as legacy
+    from keras.src.legacy import backend as legacy  # private: the only copy of tf.keras 2's backend
 
     functions = {name: getattr(legacy, name) for name in _BACKEND_FUNCTIONS}
     return types.SimpleNamespace(epsilon=keras.backend.epsilon, **functions)
 
 
-def seed_loss(name: str) -> Callable[[Any, Any], Any]:
-    """Compile the seed's Keras 2 code for loss ``name`` against `keras2_backend`.
+# --- Keras 2.2.4's TensorFlow backend, transcribed to NumPy --------------------------
+# Source: keras-team/keras tag 2.2.4, keras/backend/tensorflow_backend.py (line numbers
+# below) and keras/backend/common.py L9 (_EPSILON = 1e-7). Every function computes in
+# float32, Keras 2.2.4's default floatx, as the TensorFlow ops did.
+
+_FLOATX = np.float32
+KERAS224_EPSILON = 1e-7
+
+
+def _k(x: Any) -> np.ndarray:
+    """A value as a Keras 2.2.4 float32 tensor."""
+    return np.asarray(x, dtype=_FLOATX)
+
+
+def _k_clip(x: Any, min_value: Any, max_value: Any) -> np.ndarray:
+    """``K.clip`` (L1586-L1604): ``max_value=None`` means no upper bound."""
+    if max_value is not None and max_value < min_value:
+        max_value = min_value
+    if max_value is None:
+        max_value = np.inf
+    return np.clip(_k(x), _k(min_value), _k(max_value))
+
+
+def _k_l2_normalize(x: Any, axis: Any = None) -> np.ndarray:
+    """``K.l2_normalize`` (L3448): ``tf.nn.l2_normalize``, x / sqrt(max(sum x^2, 1e-12))."""
+    x = _k(x)
+    square_sum = np.sum(x * x, axis=axis, keepdims=True)
+    return x / np.sqrt(np.maximum(square_sum, _k(1e-12)))
+
+
+def _k_softplus(x: Any) -> np.ndarray:
+    """``K.softplus`` (L3234): ``tf.nn.softplus``, log(1 + exp(x)) computed stably."""
+    return np.logaddexp(_k(0.0), _k(x))
+
+
+def _k_categorical_crossentropy(target: Any, output: Any, from_logits: bool = False,
+                                axis: int = -1) -> np.ndarray:
+    """``K.categorical_crossentropy`` (L3258-L3298): renormalise, clip, -sum(y log p)."""
+    target, output = _k(target), _k(output)
+    if from_logits:
+        shifted = output - np.max(output, axis=axis, keepdims=True)
+        log_softmax = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        return -np.sum(target * log_softmax, axis=axis)
+    output = output / np.sum(output, axis=axis, keepdims=True)
+    eps = _k(KERAS224_EPSILON)
+    output = np.clip(output, eps, _k(1.0) - eps)
+    return -np.sum(target * np.log(output), axis=axis)
+
+
+def _k_sparse_categorical_crossentropy(target: Any, output: Any, from_logits: bool = False,
+                                       axis: int = -1) -> np.ndarray:
+    """``K.sparse_categorical_crossentropy`` (L3301-L3354) for the last axis.
+
+    Probabilities are clipped and logged, then fed to
+    ``tf.nn.sparse_softmax_cross_entropy_with_logits`` (so they are
+    renormalised); the result has the shape of ``output`` without its last axis.
+    """
+    if axis not in (-1, np.ndim(output) - 1):
+        raise NotImplementedError(f"only the last axis is transcribed, got axis={axis}")
+    output = _k(output)
+    if not from_logits:
+        eps = _k(KERAS224_EPSILON)
+        output = np.log(np.clip(output, eps, _k(1.0) - eps))
+    labels = np.asarray(target).reshape(-1).astype(np.int64)
+    logits = output.reshape(-1, output.shape[-1])
+    if labels.shape[0] != logits.shape[0] or np.any((labels < 0) | (labels >= logits.shape[-1])):
+        raise ValueError(f"target must hold one label in [0, {logits.shape[-1]}) per row of output, "
+                         f"got {np.asarray(target).tolist()}")
+    shifted = logits - np.max(logits, axis=-1, keepdims=True)
+    log_softmax = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    result = -np.take_along_axis(log_softmax, labels[:, None], axis=-1)[:, 0]
+    return result.reshape(output.shape[:-1])
+
+
+def _k_binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> np.ndarray:
+    """``K.binary_crossentropy`` (L3357-L3379): clip, back to logits, sigmoid cross-entropy.
+
+    ``output = clip(output, eps, 1 - eps); output = log(output / (1 - output))``,
+    then ``tf.nn.sigmoid_cross_entropy_with_logits``:
+    ``max(z, 0) - z * y + log(1 + exp(-|z|))``.
+    """
+    target, output = _k(target), _k(output)
+    if not from_logits:
+        eps = _k(KERAS224_EPSILON)
+        output = np.clip(output, eps, _k(1.0) - eps)
+        output = np.log(output / (_k(1.0) - output))
+    return np.maximum(output, _k(0.0)) - output * target + np.log1p(np.exp(-np.abs(output)))
+
+
+def keras224_backend() -> types.SimpleNamespace:
+    """Return ``K``: the Keras 2.2.4 TensorFlow-backend functions the seed's loss code calls, in NumPy.
+
+    A float32 transcription of ``keras/backend/tensorflow_backend.py`` at
+    tag 2.2.4 (the seeds' era), so the seed's code runs as written on any
+    Keras backend: ``mean``, ``sum``, ``max`` (``reduce_*``), ``square``,
+    ``abs``, ``log``, ``maximum``, ``softplus``, ``clip`` (``None`` = no
+    upper bound), ``l2_normalize``, the three cross-entropies, and
+    ``epsilon()`` = 1e-7 (``keras/backend/common.py`` L9).
+
+    Examples
+    --------
+    >>> K = keras224_backend()
+    >>> round(float(K.binary_crossentropy(1.0, 0.8)), 6)   # -log(0.8)
+    0.223144
+    >>> K.clip([0.0, 5.0], 1e-7, None).tolist()
+    [1.0000000116860974e-07, 5.0]
+    """
+    return types.SimpleNamespace(
+        epsilon=lambda: KERAS224_EPSILON,
+        mean=lambda x, axis=None, keepdims=False: np.mean(_k(x), axis=axis, keepdims=keepdims),
+        sum=lambda x, axis=None, keepdims=False: np.sum(_k(x), axis=axis, keepdims=keepdims),
+        max=lambda x, axis=None, keepdims=False: np.max(_k(x), axis=axis, keepdims=keepdims),
+        square=lambda x: np.square(_k(x)),
+        abs=lambda x: np.abs(_k(x)),
+        log=lambda x: np.log(_k(x)),
+        maximum=lambda x, y: np.maximum(_k(x), _k(y)),
+        softplus=_k_softplus,
+        clip=_k_clip,
+        l2_normalize=_k_l2_normalize,
+        categorical_crossentropy=_k_categorical_crossentropy,
+        sparse_categorical_crossentropy=_k_sparse_categorical_crossentropy,
+        binary_crossentropy=_k_binary_crossentropy,
+    )
+
+
+SEED_BACKENDS = ("keras-2.2.4", "tf.keras")
+
+
+def seed_loss(name: str, backend: str = "keras-2.2.4") -> Callable[[Any, Any], Any]:
+    """Compile the seed's Keras 2 code for loss ``name`` against a Keras 2 ``K``.
+
+    Parameters
+    ----------
+    name : str
+        One of `SEED_LOSS_CODE`.
+    backend : {"keras-2.2.4", "tf.keras"}
+        ``"keras-2.2.4"`` (default): `keras224_backend`, the seeds' Keras in
+        NumPy, any Keras backend. ``"tf.keras"``: `keras2_backend`, tf.keras
+        2.x's backend kept privately in Keras 3 (TensorFlow only).
 
     Examples
     --------
@@ -271,6 +423,9 @@ def seed_loss(name: str) -> Callable[[Any, Any], Any]:
     """
     if name not in SEED_LOSS_CODE:
         raise ValueError(f"name must be one of the seed's losses {sorted(SEED_LOSS_CODE)}, got {name!r}")
-    namespace: dict[str, Any] = {"K": keras2_backend()}
+    if backend not in SEED_BACKENDS:
+        raise ValueError(f"backend must be one of {SEED_BACKENDS}, got {backend!r}")
+    K = keras224_backend() if backend == "keras-2.2.4" else keras2_backend()
+    namespace: dict[str, Any] = {"K": K}
     exec(compile(SEED_LOSS_CODE[name], f"<seed {SEED}: {name}>", "exec"), namespace)
     return namespace[name]

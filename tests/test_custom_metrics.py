@@ -114,3 +114,53 @@ def test_seed_metric_fails_on_float64_weights():
 
 def test_mean_pred_is_the_batch_mean_of_predictions():
     assert float(mean_pred(np.zeros((3, 1)), np.array([[1.0], [2.0], [6.0]]))) == 3.0
+
+
+def test_keras2_k_clip_without_upper_bound():
+    from kwhelpers.custom_metrics import KERAS2_K
+
+    clipped = keras.ops.convert_to_numpy(KERAS2_K.clip(np.array([0.0, 1e9], np.float32), 1e-7, None))
+    np.testing.assert_allclose(clipped, [1e-7, 1e9], rtol=1e-7)
+    assert KERAS2_K.epsilon() == 1e-7
+
+
+def test_seed_metric_does_not_import_tensorflow_itself():
+    import ast
+    import inspect as pyinspect
+
+    import kwhelpers.custom_metrics as module
+
+    tree = ast.parse(pyinspect.getsource(module))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
+    assert "tensorflow" not in imported
+
+
+def test_sample_weight_probe_counts_weighted_samples():
+    from kwhelpers.custom_metrics import SampleWeightProbe
+
+    probe = SampleWeightProbe()
+    assert float(probe.result()) == 0.0
+    probe.update_state(np.zeros((3, 1)), np.zeros((3, 1)), sample_weight=np.zeros(3))
+    probe.update_state(np.zeros((1, 1)), np.zeros((1, 1)))
+    np.testing.assert_allclose(float(probe.result()), 0.75)
+    probe.reset_state()
+    assert float(probe.result()) == 0.0
+    with pytest.raises(ValueError, match="batch axis"):
+        probe.update_state(0.0, 0.0)
+
+
+def test_sample_weight_probe_in_fit_and_evaluate():
+    from kwhelpers.custom_metrics import SampleWeightProbe
+
+    x, y, w = np.ones((8, 2), np.float32), np.ones((8, 1), np.float32), np.full(8, 2.0, np.float32)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=[SampleWeightProbe(name="plain")],
+                  weighted_metrics=[SampleWeightProbe(name="weighted")])
+    logs = model.fit(x, y, sample_weight=w, batch_size=4, epochs=1, verbose=0).history
+    assert (logs["plain"][-1], logs["weighted"][-1]) == (0.0, 1.0)
+    logs = model.evaluate(x, y, sample_weight=w, batch_size=4, verbose=0, return_dict=True)
+    assert (logs["plain"], logs["weighted"]) == (0.0, 1.0)
+    logs = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+    assert (logs["plain"], logs["weighted"]) == (0.0, 0.0)
+    assert SampleWeightProbe(name="p").get_config() == {"name": "p", "dtype": "float32"}

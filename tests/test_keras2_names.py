@@ -100,7 +100,7 @@ def _inputs(name, rng):
 def test_seed_keras2_code_equals_keras3_function(name):
     rng = np.random.default_rng(0)
     y_true, y_pred = _inputs(name, rng)
-    keras2 = np.asarray(names.seed_loss(name)(y_true, y_pred), dtype=np.float64)
+    keras2 = np.asarray(names.seed_loss(name, "tf.keras")(y_true, y_pred), dtype=np.float64)
     keras3 = np.asarray(names.keras3_object(names.lookup(name, "loss"))(y_true, y_pred), dtype=np.float64)
     # The legacy binary_crossentropy adds epsilon inside both logs: 1e-7 / p relative.
     np.testing.assert_allclose(keras2, keras3, rtol=2e-6 if name == "binary_crossentropy" else 1e-6)
@@ -110,11 +110,70 @@ def test_seed_keras2_code_equals_keras3_function(name):
 def test_seed_hinge_differs_on_0_1_labels(name):
     y_true = np.array([[0.0, 1.0, 1.0]], dtype=np.float32)
     y_pred = np.array([[0.3, -0.2, 0.8]], dtype=np.float32)
-    keras2 = float(names.seed_loss(name)(y_true, y_pred)[0])
-    keras3 = float(names.keras3_object(names.lookup(name, "loss"))(y_true, y_pred)[0])
-    converted = float(names.seed_loss(name)(2 * y_true - 1, y_pred)[0])
-    assert abs(keras2 - keras3) > 0.1
-    np.testing.assert_allclose(keras3, converted, rtol=1e-6)
+    for backend in names.SEED_BACKENDS:
+        keras2 = float(names.seed_loss(name, backend)(y_true, y_pred)[0])
+        keras3 = float(names.keras3_object(names.lookup(name, "loss"))(y_true, y_pred)[0])
+        converted = float(names.seed_loss(name, backend)(2 * y_true - 1, y_pred)[0])
+        assert abs(keras2 - keras3) > 0.1
+        np.testing.assert_allclose(keras3, converted, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(names.SEED_LOSS_CODE))
+def test_seed_code_on_the_keras_2_2_4_backend_equals_keras3_function(name):
+    # float32 NumPy vs float32 Keras: a few roundings apart. l2_normalize (cosine) divides by
+    # sqrt(max(sum x^2, 1e-12)) where Keras 3 multiplies by a capped inverse norm, and the
+    # sums of mixed-sign terms (cosine, log-cosh, KL) cancel: rtol 1e-5 with atol 1e-6.
+    rng = np.random.default_rng(0)
+    y_true, y_pred = _inputs(name, rng)
+    keras2 = np.asarray(names.seed_loss(name)(y_true, y_pred), dtype=np.float64)
+    keras3 = keras.ops.convert_to_numpy(names.keras3_object(names.lookup(name, "loss"))(y_true, y_pred))
+    assert keras2.shape == keras3.shape
+    np.testing.assert_allclose(keras2, keras3.astype(np.float64), rtol=1e-5, atol=1e-6)
+
+
+def test_keras_2_2_4_binary_crossentropy_is_the_logit_form():
+    K = names.keras224_backend()
+    p = np.array([1e-9, 1e-3, 0.3, 0.999, 1.0], dtype=np.float32)
+    for label in (0.0, 1.0):
+        y = np.full_like(p, label)
+        clipped = np.clip(p.astype(np.float64), np.float32(1e-7), np.float32(1 - 1e-7))
+        exact = -(y * np.log(clipped) + (1 - y) * np.log(1 - clipped))
+        np.testing.assert_allclose(K.binary_crossentropy(y, p), exact, rtol=1e-5, atol=2e-7)
+        keras3 = keras.ops.convert_to_numpy(keras.losses.binary_crossentropy(y[:, None], p[:, None]))
+        # both compute 1 - p in float32; near p = 0 its log keeps an absolute error up to 1.2e-7
+        np.testing.assert_allclose(K.binary_crossentropy(y, p), keras3, rtol=1e-5, atol=2e-7)
+    # saturated probabilities: the float32 clip bound 1 - 1e-7 = 0.99999988 caps the loss at 15.94
+    np.testing.assert_allclose(K.binary_crossentropy(0.0, 1.0), 15.942385, rtol=1e-6)
+
+
+def test_tf_keras_2_binary_crossentropy_differs_from_keras_2_2_4_by_epsilon_over_p():
+    p = np.array([[1e-3], [1e-2]], dtype=np.float32)   # small p: the gap is above float32 rounding
+    y = np.ones_like(p)
+    keras224 = np.asarray(names.seed_loss("binary_crossentropy")(y, p), dtype=np.float64)
+    tf_keras = np.asarray(names.seed_loss("binary_crossentropy", "tf.keras")(y, p), dtype=np.float64)
+    gap = keras224 - tf_keras   # -log(p) - (-log(p + eps)) = log(1 + eps / p) ~ eps / p
+    np.testing.assert_allclose(gap, 1e-7 / p[:, 0], rtol=0.05)
+
+
+def test_keras_2_2_4_backend_functions():
+    K = names.keras224_backend()
+    assert K.epsilon() == 1e-7
+    assert K.clip(np.array([-1.0, 5.0]), 0.5, None).tolist() == [0.5, 5.0]
+    assert K.clip(np.array([-1.0, 5.0]), 2.0, 1.0).tolist() == [2.0, 2.0]   # max < min: max = min
+    np.testing.assert_allclose(K.l2_normalize(np.array([[3.0, 4.0]]), axis=-1), [[0.6, 0.8]], rtol=1e-6)
+    assert K.l2_normalize(np.zeros((1, 2)), axis=-1).tolist() == [[0.0, 0.0]]
+    np.testing.assert_allclose(K.softplus(np.array([0.0, 100.0])), [np.log(2.0), 100.0], rtol=1e-6)
+    probs = np.array([[0.2, 0.3, 0.5]], dtype=np.float32)
+    np.testing.assert_allclose(K.categorical_crossentropy(np.array([[0.0, 0.0, 1.0]]), 2 * probs),
+                               [-np.log(0.5)], rtol=1e-6)   # renormalised
+    np.testing.assert_allclose(K.sparse_categorical_crossentropy(np.array([2.0]), 2 * probs),
+                               [-np.log(0.5)], rtol=1e-6)
+    assert K.sparse_categorical_crossentropy(np.zeros((2, 3)), np.full((2, 3, 4), 0.25)).shape == (2, 3)
+    assert K.mean(np.array([[1, 2], [3, 4]]), axis=-1).dtype == np.float32
+    with pytest.raises(ValueError, match="label"):
+        K.sparse_categorical_crossentropy(np.array([3.0]), probs)
+    with pytest.raises(NotImplementedError, match="axis"):
+        K.sparse_categorical_crossentropy(np.array([[0.0]]), np.ones((1, 3, 2)), axis=1)
 
 
 def test_table_measures_resolution():
@@ -132,5 +191,7 @@ def test_bad_arguments():
         names.resolve(3, "loss")
     with pytest.raises(ValueError, match="seed's losses"):
         names.seed_loss("huber")
+    with pytest.raises(ValueError, match="backend"):
+        names.seed_loss("hinge", "theano")
     with pytest.raises(TypeError, match="NameEntry"):
         names.keras3_object("mse")
