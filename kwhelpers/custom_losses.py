@@ -1,19 +1,13 @@
-"""The seed's custom losses and a correct weighted MSE for Keras 3, on any backend.
+"""The seed's custom losses and a correct weighted MSE for Keras 3.
 
-The class_weight/sample_weight blog post (seed page 000) writes ``custom_mse``
-and a ``weighted_mse`` whose weights are a hard-coded ``tf.constant([1, 2, 3])``
-labelled "sample_weight shape is (batch_size,)". Both are written here with
-``keras.ops`` where the seed wrote ``K`` (multi-backend Keras 2.2.4's
-``keras.backend``, whose ``mean`` and ``square`` Keras 3 moved to
-``keras.ops``) and ``keras.ops.convert_to_tensor`` where it wrote
-``tf.constant``, so they run on TensorFlow, JAX and PyTorch.
-
-The constant is not tied to samples at all: it broadcasts against the last
-axis of the error. With a ``(batch, 1)`` output it multiplies every error by
-``[1, 2, 3]`` (the loss is twice the MSE, for any batch size); with
-``(batch,)`` targets it only works when the batch has exactly 3 samples (or
-1), and then weights batch *positions*: which sample gets which weight is
-decided by the batch order, not by the sample.
+Seed ``000_2990ec9b7c0343f9.txt`` writes ``custom_mse`` and a
+``weighted_mse`` whose weights are a hard-coded ``tf.constant([1, 2, 3])``
+labelled "sample_weight shape is (batch_size,)". Such a constant is not tied
+to samples at all: it broadcasts against the last axis of the error. With a
+``(batch, 1)`` output it multiplies every error by ``[1, 2, 3]`` (the loss is
+twice the MSE, for any batch size); with ``(batch,)`` targets it only works
+when the batch has exactly 3 samples, and then weights batch *positions*,
+which shuffling reassigns to other samples every epoch.
 
 The correct tools: ``fit(sample_weight=...)`` for per-sample weights (they
 travel with their samples through shuffling), and `PerOutputWeightedMSE` for
@@ -36,11 +30,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import keras
+import tensorflow as tf
 from keras import ops
+
+K = tf.keras.backend  # the legacy Keras 2 backend functions (TensorFlow only)
 
 
 def custom_mse(y_true: Any, y_pred: Any) -> Any:
-    """The seed's ``custom_mse``: ``K.mean(K.square(y_true - y_pred))`` with ``K = keras.ops``.
+    """The seed's ``custom_mse``, as written: ``K.mean(K.square(y_true - y_pred))``.
 
     It returns one scalar per batch (a mean over every axis), so Keras cannot
     apply per-sample weights to it; ``keras.losses.MeanSquaredError`` returns
@@ -52,11 +49,11 @@ def custom_mse(y_true: Any, y_pred: Any) -> Any:
     >>> float(custom_mse(np.zeros((2, 1), "float32"), np.array([[1.0], [3.0]], "float32")))
     5.0
     """
-    return ops.mean(ops.square(y_true - y_pred))
+    return K.mean(K.square(y_true - y_pred))
 
 
 def weighted_mse(y_true: Any, y_pred: Any) -> Any:
-    """The seed's ``weighted_mse`` with ``K = keras.ops`` (see the module docstring for its flaw).
+    """The seed's ``weighted_mse``, as written (see the module docstring for its flaw).
 
     Examples
     --------
@@ -65,8 +62,8 @@ def weighted_mse(y_true: Any, y_pred: Any) -> Any:
     2.0
     """
     # sample_weight shape is (batch_size,)
-    sample_weight = ops.convert_to_tensor([1, 2, 3], dtype="float32")
-    return ops.mean(ops.square(y_true - y_pred) * sample_weight)
+    sample_weight = tf.constant([1, 2, 3], dtype=tf.float32)
+    return K.mean(K.square(y_true - y_pred) * sample_weight)
 
 
 @keras.saving.register_keras_serializable(package="kwhelpers")
