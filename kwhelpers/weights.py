@@ -56,21 +56,23 @@ def _as_array(value: object, name: str) -> np.ndarray:
     return array
 
 
-def _integer_labels(labels: np.ndarray, name: str) -> np.ndarray:
-    """Return ``labels`` as int64, refusing bools, non-integers, NaN and negatives."""
+def _integer_labels(labels: np.ndarray, name: str, what: str = "class labels") -> np.ndarray:
+    """Return ``labels`` as int64, refusing bools, non-integers, NaN and negatives.
+
+    ``what`` names the values in messages: ``"class labels"`` or ``"lengths"``.
+    """
     if labels.dtype == np.bool_:
-        raise TypeError(f"{name} must hold integer class labels, got dtype bool")
+        raise TypeError(f"{name} must hold integer {what}, got dtype bool")
     if labels.size and not np.all(np.isfinite(labels)):
-        raise ValueError(f"{name} must hold integer class labels, got NaN or infinite values")
+        raise ValueError(f"{name} must hold integer {what}, got NaN or infinite values")
     rounded = np.round(labels)
     if labels.size and not np.array_equal(rounded, labels):
         bad = labels[rounded != labels].ravel()[:3].tolist()
-        raise ValueError(
-            f"{name} must hold integer class labels, got non-integer values such as {bad} "
-            "(Keras would round them to the nearest class)"
-        )
+        note = " (Keras would round them to the nearest class)" if what == "class labels" else ""
+        raise ValueError(f"{name} must hold integer {what}, got non-integer values such as {bad}"
+                         f"{note}")
     if labels.size and rounded.min() < 0:
-        raise ValueError(f"{name} must hold class labels >= 0, got {int(rounded.min())}")
+        raise ValueError(f"{name} must hold {what} >= 0, got {int(rounded.min())}")
     return rounded.astype(np.int64)
 
 
@@ -354,7 +356,7 @@ def _lengths(lengths: object, maxlen: int) -> np.ndarray:
     array = _as_array(lengths, "lengths")
     if array.ndim != 1:
         raise ValueError(f"lengths must have shape (N,), got shape {array.shape}")
-    array = _integer_labels(array, "lengths")
+    array = _integer_labels(array, "lengths", "lengths")
     if array.size and array.max() > maxlen:
         raise ValueError(f"lengths must be <= maxlen={maxlen}, got {int(array.max())}")
     return array
