@@ -30,10 +30,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import keras
-import tensorflow as tf
 from keras import ops
 
-K = tf.keras.backend  # the legacy Keras 2 backend functions (TensorFlow only)
+from kwhelpers._backend import require_backend
+
+
+def _legacy_backend(what: str) -> Any:
+    """``K = tf.keras.backend``, the Keras 2 backend functions the seed calls (TensorFlow only)."""
+    require_backend(f"{what} (the seed's Keras 2 code, K = tf.keras.backend)")
+    import tensorflow as tf
+
+    return tf.keras.backend
 
 
 def custom_mse(y_true: Any, y_pred: Any) -> Any:
@@ -41,7 +48,8 @@ def custom_mse(y_true: Any, y_pred: Any) -> Any:
 
     It returns one scalar per batch (a mean over every axis), so Keras cannot
     apply per-sample weights to it; ``keras.losses.MeanSquaredError`` returns
-    one value per sample instead.
+    one value per sample instead. ``K`` is ``tf.keras.backend``: on the JAX or
+    PyTorch backend this raises a one-line ``RuntimeError`` saying so.
 
     Examples
     --------
@@ -49,11 +57,14 @@ def custom_mse(y_true: Any, y_pred: Any) -> Any:
     >>> float(custom_mse(np.zeros((2, 1), "float32"), np.array([[1.0], [3.0]], "float32")))
     5.0
     """
+    K = _legacy_backend("custom_mse")
     return K.mean(K.square(y_true - y_pred))
 
 
 def weighted_mse(y_true: Any, y_pred: Any) -> Any:
     """The seed's ``weighted_mse``, as written (see the module docstring for its flaw).
+
+    TensorFlow backend only (``tf.constant``, ``K = tf.keras.backend``).
 
     Examples
     --------
@@ -61,6 +72,9 @@ def weighted_mse(y_true: Any, y_pred: Any) -> Any:
     >>> float(weighted_mse(np.zeros((2, 1), "float32"), np.ones((2, 1), "float32")))  # 2 x MSE
     2.0
     """
+    K = _legacy_backend("weighted_mse")
+    import tensorflow as tf
+
     # sample_weight shape is (batch_size,)
     sample_weight = tf.constant([1, 2, 3], dtype=tf.float32)
     return K.mean(K.square(y_true - y_pred) * sample_weight)

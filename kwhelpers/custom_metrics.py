@@ -5,7 +5,7 @@ seed ``002_23de8630a4e82ae0.txt`` a function metric ``mean_pred``. Both use
 ``keras.backend`` functions (``K.abs``, ``K.mean``...) that Keras 3's
 ``keras.backend`` no longer has; ``tf.keras.backend`` (TensorFlow backend only)
 still provides them, so `SeedPercentageError` keeps the seed's body line for
-line with ``K = tf.keras.backend``.
+line with ``K = tf.keras.backend`` (and so runs on the TensorFlow backend only).
 
 `SeedPercentageError` is kept *because* it is wrong (notebook 05 shows how);
 use `PercentageError`, which equals ``keras.metrics.MeanAbsolutePercentageError``.
@@ -25,11 +25,10 @@ from __future__ import annotations
 from typing import Any
 
 import keras
-import tensorflow as tf
 from keras import ops
 from keras.metrics import Metric
 
-K = tf.keras.backend  # the legacy Keras 2 backend functions (TensorFlow only)
+from kwhelpers._backend import require_backend
 
 
 def mean_pred(y_true: Any, y_pred: Any) -> Any:
@@ -55,14 +54,21 @@ class SeedPercentageError(Metric):
     times errors of shape ``(batch, 1)`` broadcasts to ``(batch, batch)``;
     the count ignores the weights; the result is a fraction, not a
     percentage; float64 weights fail to multiply with float32 errors.
+
+    TensorFlow backend only: on JAX or PyTorch, creating it raises a one-line
+    ``RuntimeError``.
     """
 
     def __init__(self, name='percentage_error', **kwargs):
+        require_backend("SeedPercentageError (the seed's Keras 2 code, K = tf.keras.backend)")
         super(SeedPercentageError, self).__init__(name=name, **kwargs)
         self.total_error = self.add_weight(name='total_error', initializer='zeros')
         self.total_count = self.add_weight(name='total_count', initializer='zeros')
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        import tensorflow as tf
+
+        K = tf.keras.backend  # the legacy Keras 2 backend functions (TensorFlow only)
         abs_error = K.abs(y_true - y_pred)
         percentage_error = abs_error / K.clip(K.abs(y_true), K.epsilon(), None)
         if sample_weight is not None:

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from kwhelpers._backend import to_numpy
+
 
 @dataclasses.dataclass(frozen=True)
 class Surface:
@@ -202,7 +204,7 @@ def _run_keras_optimizer(optimizer: Any, start: np.ndarray, steps: int,
     for step in range(steps):
         g = next_gradient(step, rows[-1])
         optimizer.apply([keras.ops.convert_to_tensor(g, dtype=dtype)], [variable])
-        rows.append(np.asarray(variable.numpy(), dtype=np.float64))
+        rows.append(np.asarray(to_numpy(variable), dtype=np.float64))
     return np.stack(rows)
 
 

@@ -38,6 +38,8 @@ from typing import Literal
 
 import numpy as np
 
+from kwhelpers._backend import to_numpy
+
 Layout = Literal["sparse", "one_hot", "sparse_sequence", "one_hot_sequence"]
 LAYOUTS: tuple[str, ...] = ("sparse", "one_hot", "sparse_sequence", "one_hot_sequence")
 METHODS: tuple[str, ...] = ("balanced", "inverse", "effective")
@@ -46,8 +48,10 @@ _WEIGHT_DTYPE = np.float32  # keras.backend.floatx(), the dtype Keras's own conv
 
 # ----------------------------------------------------------------------------- validation
 def _as_array(value: object, name: str) -> np.ndarray:
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}")
     try:
-        array = np.asarray(value)
+        array = np.asarray(to_numpy(value))
     except Exception as error:  # ragged lists and the like
         raise TypeError(f"{name} must be array-like, got {type(value).__name__}") from error
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number)

@@ -342,7 +342,7 @@ def test_schedule_free_adamw_reads_the_updated_momentum_on_tensorflow():
         ScheduleFreeAdamWRule.z_old_is_snapshot = True
         snapshot = ref.simulate(keras.optimizers.ScheduleFreeAdamW(), initial, gradients)
     finally:
-        ScheduleFreeAdamWRule.z_old_is_snapshot = False
+        ScheduleFreeAdamWRule.z_old_is_snapshot = None
     assert np.max(np.abs(snapshot - real)) > 1e-4
 
 

@@ -49,6 +49,8 @@ from typing import Any
 
 import numpy as np
 
+from kwhelpers._backend import to_numpy
+
 EPSILON = 1e-7  # keras.backend.epsilon()
 REDUCTIONS = ("sum_over_batch_size", "mean", "sum", "mean_with_sample_weight", "none", None)
 _DTYPES = ("float32", "float64")
@@ -580,7 +582,7 @@ def loss_options(loss: Any) -> dict[str, Any]:
 
 def _as_array(value: Any, name: str, c: _Constants) -> np.ndarray:
     try:
-        array = np.asarray(value)
+        array = np.asarray(to_numpy(value))
     except Exception as error:  # ragged lists and the like
         raise ValueError(f"{name} must be array-like, got {type(value).__name__}: {error}") from None
     if array.dtype.kind not in "biuf":
@@ -636,8 +638,9 @@ def compute(loss: Any, y_true: Any, y_pred: Any, sample_weight: Any = None) -> n
         built-in loss function (what ``compile(loss="mse")`` builds). Its
         ``get_config()`` decides every option, including ``reduction``.
     y_true, y_pred : array-like
-        Targets and predictions, as passed to Keras. They are rounded to the
-        loss's dtype first, as ``Loss.__call__`` does.
+        Targets and predictions, as passed to Keras: arrays, lists or tensors
+        of any backend on any device. They are rounded to the loss's dtype
+        first, as ``Loss.__call__`` does.
     sample_weight : array-like, optional
         Weights, broadcast against the per-sample losses as Keras does.
 

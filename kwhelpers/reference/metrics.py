@@ -25,12 +25,16 @@ from typing import Any
 
 import numpy as np
 
+from kwhelpers._backend import to_numpy
+
 KERAS_EPSILON = 1e-7
 
 
 def _as_float_array(value: Any, name: str) -> np.ndarray:
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be numeric array-like, got {type(value).__name__}")
     try:
-        array = np.asarray(value, dtype=np.float64)
+        array = np.asarray(to_numpy(value), dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must be numeric array-like, got {type(value).__name__}") from error
     if not np.all(np.isfinite(array)):

@@ -87,6 +87,41 @@ def read_learning_rate(value: Any) -> LearningRate:
     raise NotImplementedError(f"learning_rate of type {type(value).__name__} is not mirrored")
 
 
+BACKEND_OPTIMIZER_MODULES = "keras.src.backend."
+
+
+def public_optimizer_class(cls: type) -> type | None:
+    """The public ``keras.optimizers`` class an optimizer instance of class ``cls`` is, or None.
+
+    On the PyTorch backend ``keras.optimizers.Adam(...)`` builds an instance of
+    ``keras.src.backend.torch.optimizers.torch_adam.Adam``, a subclass that only
+    changes how the update is run on tensors; such a backend class counts as its
+    public base. A user's subclass (which may change the update) does not.
+
+    Examples
+    --------
+    >>> import keras
+    >>> public_optimizer_class(type(keras.optimizers.Adam())).__name__
+    'Adam'
+    >>> class Mine(keras.optimizers.Adam):
+    ...     pass
+    >>> public_optimizer_class(Mine) is None
+    True
+    """
+    import keras
+
+    def public(candidate: type) -> bool:
+        return getattr(keras.optimizers, candidate.__name__, None) is candidate
+
+    if public(cls):
+        return cls
+    if cls.__module__.startswith(BACKEND_OPTIMIZER_MODULES):
+        bases = [base for base in cls.__mro__[1:] if public(base)]
+        if bases and bases[0].__name__ == cls.__name__:
+            return bases[0]
+    return None
+
+
 def read_optimizer(optimizer: Any, name: str) -> OptimizerSpec:
     """Check that ``optimizer`` is a mirrored built-in Keras optimizer and read it.
 
@@ -115,8 +150,9 @@ def read_optimizer(optimizer: Any, name: str) -> OptimizerSpec:
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise TypeError(f"optimizer must be a keras.optimizers.Optimizer instance, got {type(optimizer).__name__}")
     cls = type(optimizer)
-    rule_class = RULES.get(cls.__name__)
-    if rule_class is None or cls is not getattr(keras.optimizers, cls.__name__, None):
+    public = public_optimizer_class(cls)
+    rule_class = RULES.get(public.__name__) if public is not None else None
+    if rule_class is None:
         raise NotImplementedError(
             f"optimizer {cls.__module__}.{cls.__qualname__} is not mirrored; the reference covers "
             f"exactly these built-in classes: {sorted(RULES)}")

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from kwhelpers._backend import to_numpy
 from kwhelpers.reference.optimizers.config import LearningRate, read_optimizer
 from kwhelpers.reference.optimizers.rules import float32_rounded
 
@@ -130,7 +131,7 @@ class ReferenceOptimizer:
         self.config: Mapping[str, Any] = spec.config
         self.learning_rate: LearningRate = spec.learning_rate
         self.decay_applies: bool = spec.decay_applies
-        self.params = _as_float_array(initial, "initial")
+        self.params = _as_float_array(initial, "initial", finite=True)
         self.rule = spec.rule_class(self.config, self.params, name)
         self.accumulator = np.zeros_like(self.params)
         self.ema = np.zeros_like(self.params) if self.config["use_ema"] else None
@@ -181,9 +182,18 @@ class ReferenceOptimizer:
             self.params = self.ema.copy()
 
 
-def _as_float_array(value: Any, argument: str) -> np.ndarray:
+def _as_float_array(value: Any, argument: str, *, finite: bool = False) -> np.ndarray:
+    """``value`` as a float64 array; ``finite=True`` also refuses NaN and infinities.
+
+    Gradients may be non-finite: Keras applies them (the parameters become NaN
+    or infinite) and so does the reference, which shows a diverging run as it is.
+    """
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{argument} must be a numeric array, got {type(value).__name__}")
     try:
-        array = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{argument} must be a numeric array, got {type(value).__name__}") from error
+        array = np.array(to_numpy(value), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{argument} must be a numeric array, got {type(value).__name__}") from None
+    if finite and not np.all(np.isfinite(array)):
+        raise ValueError(f"{argument} must be finite, got NaN or infinite values")
     return array
