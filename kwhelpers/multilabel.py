@@ -36,11 +36,15 @@ def positive_weights(y: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     y : array of shape (samples, labels)
-        Multi-hot targets (0/1). Every label needs at least one positive.
+        Multi-hot targets (0/1). Every label needs at least one positive and
+        at least one negative: a label positive in every row would get weight
+        0, which `PositiveWeightedBinaryCrossentropy` refuses (and which
+        would switch that label's loss off), so it is refused here, by column.
 
     Returns
     -------
     numpy.ndarray of float32, shape (labels,)
+        Every weight is finite and > 0.
 
     Examples
     --------
@@ -52,6 +56,11 @@ def positive_weights(y: np.ndarray) -> np.ndarray:
     if (positives == 0).any():
         raise ValueError(f"y: every label needs a positive, got none for label columns "
                          f"{np.flatnonzero(positives == 0).tolist()}")
+    if (positives == matrix.shape[0]).any():
+        raise ValueError(f"y: every label needs a negative, but label columns "
+                         f"{np.flatnonzero(positives == matrix.shape[0]).tolist()} are positive in "
+                         f"all {matrix.shape[0]} rows (their weight would be 0, which "
+                         "PositiveWeightedBinaryCrossentropy refuses)")
     return ((matrix.shape[0] - positives) / positives).astype(np.float32)
 
 
