@@ -32,6 +32,7 @@ from typing import Any
 import keras
 from keras import ops
 
+from kwhelpers import _checks
 from kwhelpers._backend import require_backend
 
 
@@ -116,7 +117,10 @@ class PerOutputWeightedMSE(keras.losses.Loss):
         if isinstance(output_weights, (str, bytes)) or not isinstance(output_weights, Sequence):
             raise TypeError(f"output_weights must be a sequence of floats, got "
                             f"{type(output_weights).__name__}")
-        weights = [float(w) for w in output_weights]
+        array = _checks.numeric_array(output_weights, "output_weights", finite=False)
+        if array.ndim != 1:
+            raise ValueError(f"output_weights must be a flat sequence of floats, got shape {array.shape}")
+        weights = [float(w) for w in array]
         if not weights or any(not math.isfinite(w) or w < 0 for w in weights):
             raise ValueError(f"output_weights must be a non-empty sequence of finite weights "
                              f">= 0, got {list(output_weights)}")

@@ -80,6 +80,17 @@ class SeedPercentageError(Metric):
         return self.total_error / self.total_count
 
 
+def _tensor(value: Any, name: str, dtype: Any) -> Any:
+    """``value`` as a tensor of ``dtype``, or a one-line TypeError naming the argument."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a numeric tensor or array, got {type(value).__name__}")
+    try:
+        return ops.convert_to_tensor(value, dtype=dtype)
+    except Exception as error:  # the backend's own conversion error, often several lines
+        raise TypeError(f"{name} must be a numeric tensor or array, got {type(value).__name__} "
+                        f"({' '.join(str(error).split())[:80]})") from None
+
+
 @keras.saving.register_keras_serializable(package="kwhelpers")
 class PercentageError(Metric):
     """Weighted mean absolute percentage error, accumulated over batches.
@@ -117,8 +128,8 @@ class PercentageError(Metric):
                                        dtype=self.dtype)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
-        y_true = ops.convert_to_tensor(y_true, dtype=self.dtype)
+        y_pred = _tensor(y_pred, "y_pred", self.dtype)
+        y_true = _tensor(y_true, "y_true", self.dtype)
         if len(y_true.shape) == len(y_pred.shape) - 1 and y_pred.shape[-1] == 1:
             y_true = ops.expand_dims(y_true, -1)
         if y_true.shape != y_pred.shape or len(y_pred.shape) < 2:
@@ -132,7 +143,7 @@ class PercentageError(Metric):
         if sample_weight is None:
             weights = ops.ones_like(per_sample)
         else:
-            weights = ops.convert_to_tensor(sample_weight, dtype=self.dtype)
+            weights = _tensor(sample_weight, "sample_weight", self.dtype)
             if len(weights.shape) == 2 and weights.shape[-1] == 1:
                 weights = ops.squeeze(weights, -1)
             if len(weights.shape) != 1 or weights.shape[0] not in (None, per_sample.shape[0]):

@@ -32,6 +32,25 @@ MANIFEST_NAME = "manifest.json"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
+class UnknownNameError(ValueError, KeyError):
+    """A dataset name that the manifest or the recipes do not know.
+
+    A ``ValueError`` like every other bad argument, and a ``KeyError`` for
+    callers written when unknown names raised ``KeyError``.
+    """
+
+    __str__ = ValueError.__str__
+
+
+def _directory(directory: object) -> Path:
+    if directory is None:
+        return data_dir()
+    if not isinstance(directory, (str, os.PathLike)):
+        raise TypeError(f"directory must be a path (str or pathlib.Path) or None, got "
+                        f"{type(directory).__name__}")
+    return Path(directory)
+
+
 def data_dir() -> Path:
     """Return the dataset folder (``$KWHELPERS_DATA_DIR`` or the repository's ``data/``)."""
     override = os.environ.get("KWHELPERS_DATA_DIR")
@@ -51,6 +70,8 @@ def sha256_of(path: str | os.PathLike) -> str:
     >>> sha256_of(p)[:12]
     'ba7816bf8f01'
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a path (str or pathlib.Path), got {type(path).__name__}")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -99,7 +120,7 @@ def arrays_sha256(arrays: Mapping[str, np.ndarray]) -> str:
 
 def read_manifest(directory: Path | None = None) -> dict[str, dict[str, Any]]:
     """Return the manifest as ``{dataset name: entry}`` (empty if there is none yet)."""
-    path = (directory or data_dir()) / MANIFEST_NAME
+    path = _directory(directory) / MANIFEST_NAME
     if not path.exists():
         return {}
     return json.loads(path.read_text())
@@ -107,7 +128,9 @@ def read_manifest(directory: Path | None = None) -> dict[str, dict[str, Any]]:
 
 def write_manifest(manifest: Mapping[str, Mapping[str, Any]], directory: Path | None = None) -> Path:
     """Write the manifest sorted by name, with a trailing newline, and return its path."""
-    path = (directory or data_dir()) / MANIFEST_NAME
+    if not isinstance(manifest, Mapping):
+        raise TypeError(f"manifest must be a dict of dataset entries, got {type(manifest).__name__}")
+    path = _directory(directory) / MANIFEST_NAME
     path.write_text(json.dumps(dict(sorted(manifest.items())), indent=2, sort_keys=True) + "\n")
     return path
 
@@ -123,7 +146,7 @@ def describe(name: str) -> dict[str, Any]:
         raise TypeError(f"name must be a str, got {type(name).__name__}")
     manifest = read_manifest()
     if name not in manifest:
-        raise KeyError(f"name: unknown dataset {name!r}; expected one of {sorted(manifest)}")
+        raise UnknownNameError(f"name: unknown dataset {name!r}; expected one of {sorted(manifest)}")
     return dict(manifest[name])
 
 
@@ -135,11 +158,21 @@ def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None
     build may compress differently, which is why the manifest checks
     `arrays_sha256`, not the file's bytes.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a path (str or pathlib.Path), got {type(path).__name__}")
+    if not isinstance(arrays, Mapping) or not arrays:
+        what = "an empty dict" if isinstance(arrays, Mapping) else type(arrays).__name__
+        raise TypeError(f"arrays must be a non-empty dict of name to array, got {what}")
+    values = {}
+    for key in sorted(arrays, key=str):
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"arrays: names must be non-empty str, got {key!r}")
+        values[key] = np.asarray(arrays[key])
+        if values[key].dtype == object:
+            raise TypeError(f"arrays[{key!r}]: object arrays cannot be stored safely")
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for key in sorted(arrays):
-            value = np.asarray(arrays[key])
-            if value.dtype == object:
-                raise TypeError(f"arrays[{key!r}]: object arrays cannot be stored safely")
+        for key in sorted(values):
+            value = values[key]
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, value, allow_pickle=False)
             info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_EPOCH)
@@ -165,8 +198,8 @@ def load(name: str) -> dict[str, np.ndarray]:
     ------
     TypeError
         If ``name`` is not a str.
-    KeyError
-        If ``name`` is not in the manifest.
+    UnknownNameError
+        If ``name`` is not in the manifest (a ``ValueError``, also a ``KeyError``).
     FileNotFoundError
         If the manifest lists the dataset but its file is missing.
     ValueError
@@ -216,11 +249,8 @@ def build(name: str, directory: Path | None = None) -> dict[str, Any]:
 
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")
-    if directory is not None and not isinstance(directory, (str, os.PathLike)):
-        raise TypeError(f"directory must be a path or None, got {type(directory).__name__}")
+    directory = _directory(directory)
     spec = recipe(name)
-    directory = Path(directory) if directory is not None else None
-    directory = directory or data_dir()
     directory.mkdir(parents=True, exist_ok=True)
     arrays = spec.build()
     file_name = f"{name}.npz"

@@ -38,6 +38,7 @@ from typing import Literal
 
 import numpy as np
 
+from kwhelpers import _checks
 from kwhelpers._backend import to_numpy
 
 Layout = Literal["sparse", "one_hot", "sparse_sequence", "one_hot_sequence"]
@@ -77,6 +78,8 @@ def _integer_labels(labels: np.ndarray, name: str, what: str = "class labels") -
                          f"{note}")
     if labels.size and rounded.min() < 0:
         raise ValueError(f"{name} must hold {what} >= 0, got {int(rounded.min())}")
+    if labels.size and rounded.max() >= 2**62:
+        raise ValueError(f"{name} must hold {what} below 2**62, got {float(rounded.max()):.3g}")
     return rounded.astype(np.int64)
 
 
@@ -350,6 +353,9 @@ def combine_sample_weights(*weights: object) -> np.ndarray:
     result = np.ones((n, steps.pop()) if steps else (n,))
     for array in arrays:
         result = result * (array[:, None] if array.ndim == 1 and result.ndim == 2 else array)
+    if result.size and result.max() > np.finfo(_WEIGHT_DTYPE).max:
+        raise ValueError(f"weights: their product reaches {result.max():.3g}, beyond float32's "
+                         f"largest value {np.finfo(_WEIGHT_DTYPE).max:.3g}")
     return result.astype(_WEIGHT_DTYPE)
 
 
@@ -443,7 +449,10 @@ def normalize_mean_one(sample_weight: object) -> np.ndarray:
     if array.size == 0:
         raise ValueError("sample_weight must not be empty")
     _check_weights(array, "sample_weight")
-    total = array.mean()
+    with np.errstate(over="ignore"):
+        total = array.mean()
+    if not np.isfinite(total):
+        raise ValueError(f"sample_weight is too large to average in float64 (mean {total})")
     if total == 0:
         raise ValueError("sample_weight is all zeros; it cannot be scaled to mean 1")
     return (array / total).astype(_WEIGHT_DTYPE)
@@ -463,8 +472,7 @@ def oversample_indices(y: object, *, seed: int) -> np.ndarray:
     >>> np.bincount(np.array([0, 0, 0, 1])[idx]).tolist()
     [3, 3]
     """
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {seed!r}")
+    seed = _checks.seed(seed)
     labels = _integer_labels(_as_array(y, "y"), "y")
     if labels.ndim != 1 or labels.size == 0:
         raise ValueError(f"y must be non-empty sparse labels of shape (N,), got shape {labels.shape}")

@@ -98,6 +98,8 @@ def squeeze_or_expand_to_same_rank(x1: np.ndarray, x2: np.ndarray,
     >>> a.shape, b.shape
     ((3, 1), (3, 1))
     """
+    x1 = _mirror_input(x1, "x1")
+    x2 = _mirror_input(x2, "x2")
     r1, r2 = x1.ndim, x2.ndim
     if r1 == r2 + 1 and x1.shape[-1] == 1:
         if r2 == 1 and expand_rank_1:
@@ -110,6 +112,13 @@ def squeeze_or_expand_to_same_rank(x1: np.ndarray, x2: np.ndarray,
         else:
             x2 = x2[..., 0]
     return x1, x2
+
+
+def _mirror_input(value: Any, name: str) -> np.ndarray:
+    """An array for the mirrored Keras helpers (non-finite values allowed, as in Keras)."""
+    from kwhelpers import _checks
+
+    return _checks.numeric_array(value, name, finite=False, allow_bool=True)
 
 
 def _weighted(values: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
@@ -152,9 +161,11 @@ def reduce_weighted_values(values: np.ndarray, sample_weight: np.ndarray | None 
     """
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    values = np.asarray(values, dtype=np.float64)
+    values = _mirror_input(values, "values").astype(np.float64)
+    if sample_weight is not None:
+        sample_weight = _mirror_input(sample_weight, "sample_weight")
     if mask is not None:
-        mask = np.asarray(mask, dtype=bool)
+        mask = _mirror_input(mask, "mask").astype(bool)
         if reduction in ("mean", "sum_over_batch_size"):
             valid = mask.sum()
             mask_weight = mask.size / valid if valid else 0.0
@@ -617,7 +628,13 @@ def _per_sample(options: dict[str, Any], y_true: Any, y_pred: Any) -> Result:
     y_pred = _as_array(y_pred, "y_pred", c)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        values, mask = function(y_true, y_pred, c, **options)
+        try:
+            values, mask = function(y_true, y_pred, c, **options)
+        except ValueError as error:
+            if "broadcast" not in str(error):
+                raise
+            raise ValueError(f"y_true of shape {y_true.shape} and y_pred of shape {y_pred.shape} do "
+                             f"not broadcast together (Keras refuses them too)") from None
     return np.asarray(values, dtype=np.float64), mask
 
 

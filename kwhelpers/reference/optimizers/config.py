@@ -12,6 +12,7 @@ config key (a newer Keras), ``exclude_from_weight_decay(var_list=...)``.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -70,7 +71,11 @@ def read_learning_rate(value: Any) -> LearningRate:
     ...                     "config": {"initial_learning_rate": 1.0, "decay_steps": 2}}).at(1)
     0.5
     """
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise TypeError("value (the learning_rate) must be a float or a schedule's config, got a bool")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"value (the learning_rate) must be finite, got {value}")
         return LearningRate(value=float(value))
     if isinstance(value, Mapping):
         name = value.get("class_name")
@@ -109,6 +114,9 @@ def public_optimizer_class(cls: type) -> type | None:
     True
     """
     import keras
+
+    if not isinstance(cls, type):
+        raise TypeError(f"cls must be a class (type(optimizer)), got {type(cls).__name__}")
 
     def public(candidate: type) -> bool:
         return getattr(keras.optimizers, candidate.__name__, None) is candidate
@@ -149,6 +157,8 @@ def read_optimizer(optimizer: Any, name: str) -> OptimizerSpec:
 
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise TypeError(f"optimizer must be a keras.optimizers.Optimizer instance, got {type(optimizer).__name__}")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str (the variable's path), got {type(name).__name__}")
     cls = type(optimizer)
     public = public_optimizer_class(cls)
     rule_class = RULES.get(public.__name__) if public is not None else None

@@ -35,6 +35,8 @@ array([0.])
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -74,8 +76,13 @@ def clip_gradients(gradients: list[np.ndarray], *, clipnorm: float | None = None
     """
     if not isinstance(gradients, (list, tuple)) or not gradients:
         raise TypeError(f"gradients must be a non-empty list of arrays, got {type(gradients).__name__}")
-    arrays = [np.asarray(g, dtype=np.float64) for g in gradients]
+    arrays = [_as_float_array(g, f"gradients[{i}]") for i, g in enumerate(gradients)]
     settings = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
+    for key, value in settings.items():
+        if value is not None and (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real)):
+            raise TypeError(f"{key} must be a number or None, got {value!r}")
+        if value is not None and math.isnan(value):
+            raise ValueError(f"{key} must not be NaN")
     if sum(value is not None for value in settings.values()) > 1:
         raise ValueError(f"at most one of clipnorm, clipvalue, global_clipnorm may be set, got {settings}")
     if clipnorm and clipnorm > 0:

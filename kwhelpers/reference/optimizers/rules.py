@@ -44,6 +44,8 @@ def float32_rounded(value: float) -> float:
     >>> float32_rounded(0.9)
     0.8999999761581421
     """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"value must be a number, got {type(value).__name__}")
     return float(np.float32(value))
 
 
@@ -438,6 +440,13 @@ def newton_schulz5(x: np.ndarray, steps: int, a: float, b: float, c: float) -> n
     >>> out.shape
     (2, 2)
     """
+    from kwhelpers import _checks
+
+    x = _checks.numeric_array(x, "x").astype(np.float64)
+    if x.ndim < 2:
+        raise ValueError(f"x must be a matrix (or a stack of them), got shape {x.shape}")
+    steps = _checks.integer(steps, "steps", minimum=0)
+    a, b, c = (_checks.real(value, name) for value, name in ((a, "a"), (b, "b"), (c, "c")))
     tall = x.shape[-2] > x.shape[-1]
     if tall:
         x = np.swapaxes(x, -1, -2)
