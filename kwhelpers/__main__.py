@@ -10,10 +10,14 @@ def _data_command(args: argparse.Namespace) -> int:
     from kwhelpers import data
     from kwhelpers.datasets import all_recipes
 
+    if args.action in ("list", "verify") and args.names:
+        print(f"python -m kwhelpers data {args.action}: takes no dataset names, got "
+              f"{' '.join(args.names)}", file=sys.stderr)
+        return 2
     if args.action == "list":
         for name in data.names():
             entry = data.describe(name)
-            print(f"{name:<24} {entry['file']:<28} {entry['sha256'][:12]}")
+            print(f"{name:<24} {entry['file']:<28} {entry['arrays_sha256'][:12]}")
         return 0
     if args.action == "verify":
         failures = 0
@@ -25,12 +29,17 @@ def _data_command(args: argparse.Namespace) -> int:
                 failures += 1
                 print(f"FAILED  {name}: {error}")
         return 1 if failures else 0
-    targets = args.names or sorted(all_recipes())
-    for name in targets:
-        old = data.read_manifest().get(name, {}).get("sha256")
+    recipes = sorted(all_recipes())
+    unknown = [name for name in args.names if name not in recipes]
+    if unknown:
+        print(f"python -m kwhelpers data build: no recipe for {', '.join(map(repr, unknown))}; "
+              f"expected names from {recipes}", file=sys.stderr)
+        return 2
+    for name in args.names or recipes:
+        old = data.read_manifest().get(name, {}).get("arrays_sha256")
         entry = data.build(name)
-        change = "unchanged" if old == entry["sha256"] else f"changed (was {old})"
-        print(f"built {name}: sha256 {entry['sha256']} {change}")
+        change = "unchanged" if old == entry["arrays_sha256"] else f"changed (was {old})"
+        print(f"built {name}: arrays_sha256 {entry['arrays_sha256']} {change}")
     return 0
 
 

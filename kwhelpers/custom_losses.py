@@ -30,10 +30,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import keras
-import tensorflow as tf
 from keras import ops
 
-K = tf.keras.backend  # the legacy Keras 2 backend functions (TensorFlow only)
+from kwhelpers import _checks
+from kwhelpers._backend import require_backend
+
+
+def _legacy_backend(what: str) -> Any:
+    """``K = tf.keras.backend``, the Keras 2 backend functions the seed calls (TensorFlow only)."""
+    require_backend(f"{what} (the seed's Keras 2 code, K = tf.keras.backend)")
+    import tensorflow as tf
+
+    return tf.keras.backend
 
 
 def custom_mse(y_true: Any, y_pred: Any) -> Any:
@@ -41,7 +49,8 @@ def custom_mse(y_true: Any, y_pred: Any) -> Any:
 
     It returns one scalar per batch (a mean over every axis), so Keras cannot
     apply per-sample weights to it; ``keras.losses.MeanSquaredError`` returns
-    one value per sample instead.
+    one value per sample instead. ``K`` is ``tf.keras.backend``: on the JAX or
+    PyTorch backend this raises a one-line ``RuntimeError`` saying so.
 
     Examples
     --------
@@ -49,11 +58,14 @@ def custom_mse(y_true: Any, y_pred: Any) -> Any:
     >>> float(custom_mse(np.zeros((2, 1), "float32"), np.array([[1.0], [3.0]], "float32")))
     5.0
     """
+    K = _legacy_backend("custom_mse")
     return K.mean(K.square(y_true - y_pred))
 
 
 def weighted_mse(y_true: Any, y_pred: Any) -> Any:
     """The seed's ``weighted_mse``, as written (see the module docstring for its flaw).
+
+    TensorFlow backend only (``tf.constant``, ``K = tf.keras.backend``).
 
     Examples
     --------
@@ -61,6 +73,9 @@ def weighted_mse(y_true: Any, y_pred: Any) -> Any:
     >>> float(weighted_mse(np.zeros((2, 1), "float32"), np.ones((2, 1), "float32")))  # 2 x MSE
     2.0
     """
+    K = _legacy_backend("weighted_mse")
+    import tensorflow as tf
+
     # sample_weight shape is (batch_size,)
     sample_weight = tf.constant([1, 2, 3], dtype=tf.float32)
     return K.mean(K.square(y_true - y_pred) * sample_weight)
@@ -102,7 +117,10 @@ class PerOutputWeightedMSE(keras.losses.Loss):
         if isinstance(output_weights, (str, bytes)) or not isinstance(output_weights, Sequence):
             raise TypeError(f"output_weights must be a sequence of floats, got "
                             f"{type(output_weights).__name__}")
-        weights = [float(w) for w in output_weights]
+        array = _checks.numeric_array(output_weights, "output_weights", finite=False)
+        if array.ndim != 1:
+            raise ValueError(f"output_weights must be a flat sequence of floats, got shape {array.shape}")
+        weights = [float(w) for w in array]
         if not weights or any(not math.isfinite(w) or w < 0 for w in weights):
             raise ValueError(f"output_weights must be a non-empty sequence of finite weights "
                              f">= 0, got {list(output_weights)}")

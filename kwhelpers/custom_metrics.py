@@ -1,7 +1,7 @@
 """The seed's custom metrics, as written and corrected, for Keras 3.
 
-Seed ``000_2990ec9b7c0343f9.txt`` defines a ``PercentageError`` metric and
-seed ``002_23de8630a4e82ae0.txt`` a function metric ``mean_pred``. Both use
+Seed page 000 (the class_weight/sample_weight blog post) defines a ``PercentageError`` metric and
+seed page 002 (the ``model.compile()`` blog post) a function metric ``mean_pred``. Both use
 Keras 2 backend functions (``K.abs``, ``K.mean``...) that Keras 3's
 ``keras.backend`` no longer has. `SeedPercentageError` keeps the seed's body
 line for line with ``K`` = `KERAS2_K`, the five functions it calls taken from
@@ -86,6 +86,17 @@ class SeedPercentageError(Metric):
         return self.total_error / self.total_count
 
 
+def _tensor(value: Any, name: str, dtype: Any) -> Any:
+    """``value`` as a tensor of ``dtype``, or a one-line TypeError naming the argument."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a numeric tensor or array, got {type(value).__name__}")
+    try:
+        return ops.convert_to_tensor(value, dtype=dtype)
+    except Exception as error:  # the backend's own conversion error, often several lines
+        raise TypeError(f"{name} must be a numeric tensor or array, got {type(value).__name__} "
+                        f"({' '.join(str(error).split())[:80]})") from None
+
+
 @keras.saving.register_keras_serializable(package="kwhelpers")
 class PercentageError(Metric):
     """Weighted mean absolute percentage error, accumulated over batches.
@@ -123,8 +134,8 @@ class PercentageError(Metric):
                                        dtype=self.dtype)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
-        y_true = ops.convert_to_tensor(y_true, dtype=self.dtype)
+        y_pred = _tensor(y_pred, "y_pred", self.dtype)
+        y_true = _tensor(y_true, "y_true", self.dtype)
         if len(y_true.shape) == len(y_pred.shape) - 1 and y_pred.shape[-1] == 1:
             y_true = ops.expand_dims(y_true, -1)
         if y_true.shape != y_pred.shape or len(y_pred.shape) < 2:
@@ -138,7 +149,7 @@ class PercentageError(Metric):
         if sample_weight is None:
             weights = ops.ones_like(per_sample)
         else:
-            weights = ops.convert_to_tensor(sample_weight, dtype=self.dtype)
+            weights = _tensor(sample_weight, "sample_weight", self.dtype)
             if len(weights.shape) == 2 and weights.shape[-1] == 1:
                 weights = ops.squeeze(weights, -1)
             if len(weights.shape) != 1 or weights.shape[0] not in (None, per_sample.shape[0]):

@@ -1,12 +1,15 @@
 """Offline datasets in ``data/``, verified against a SHA-256 manifest.
 
 Every dataset is one ``.npz`` file in ``data/`` plus an entry in
-``data/manifest.json`` (file name, SHA-256, source, licence, how it was made,
-array shapes). `load` refuses a file whose checksum differs from the manifest,
-and never regenerates anything silently: rebuilding is an explicit command,
-``python -m kwhelpers data build NAME``, whose result is written byte for byte
-the same way every time (fixed zip timestamps), so a rebuild that changes the
-checksum is a real change to review.
+``data/manifest.json`` (file name, checksum, source, licence, how it was made,
+array shapes). The checksum, ``arrays_sha256``, is the SHA-256 of the arrays'
+canonical bytes (`arrays_sha256`: each array's name, dtype, shape and
+little-endian C-order data, in name order), not of the file: the ``.npz`` is
+DEFLATE-compressed, and another zlib build may compress identical arrays into
+different bytes. `load` refuses a file whose arrays differ from the manifest
+(or that cannot be read), and never regenerates anything silently: rebuilding
+is an explicit command, ``python -m kwhelpers data build NAME``, so a rebuild
+that changes the checksum is a real change of the data to review.
 
 The recipes live in :mod:`kwhelpers.datasets`, one module per family.
 """
@@ -18,6 +21,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,25 @@ import numpy as np
 
 MANIFEST_NAME = "manifest.json"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class UnknownNameError(ValueError, KeyError):
+    """A dataset name that the manifest or the recipes do not know.
+
+    A ``ValueError`` like every other bad argument, and a ``KeyError`` for
+    callers written when unknown names raised ``KeyError``.
+    """
+
+    __str__ = ValueError.__str__
+
+
+def _directory(directory: object) -> Path:
+    if directory is None:
+        return data_dir()
+    if not isinstance(directory, (str, os.PathLike)):
+        raise TypeError(f"directory must be a path (str or pathlib.Path) or None, got "
+                        f"{type(directory).__name__}")
+    return Path(directory)
 
 
 def data_dir() -> Path:
@@ -47,6 +70,8 @@ def sha256_of(path: str | os.PathLike) -> str:
     >>> sha256_of(p)[:12]
     'ba7816bf8f01'
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a path (str or pathlib.Path), got {type(path).__name__}")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -54,9 +79,48 @@ def sha256_of(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def _canonical(array: np.ndarray) -> np.ndarray:
+    """``array`` in little-endian byte order and C order (the bytes `arrays_sha256` hashes)."""
+    array = np.asarray(array)
+    if array.dtype.byteorder == ">":
+        array = array.astype(array.dtype.newbyteorder("<"))
+    return np.ascontiguousarray(array)
+
+
+def arrays_sha256(arrays: Mapping[str, np.ndarray]) -> str:
+    """Return the SHA-256 of a dataset's arrays, independent of how the file stores them.
+
+    The digest covers, for every array in name order, a JSON header with its
+    name, dtype (little-endian) and shape, then its C-order bytes. Two files
+    with equal arrays have the same digest whatever their compression; any
+    change to a value, a dtype, a shape or a name changes it.
+
+    Examples
+    --------
+    >>> a = arrays_sha256({"x": np.arange(3, dtype=np.int64)})
+    >>> a == arrays_sha256({"x": np.arange(3, dtype=">i8")})  # same values, other byte order
+    True
+    >>> a == arrays_sha256({"x": np.arange(3, dtype=np.int32)})
+    False
+    """
+    if not isinstance(arrays, Mapping):
+        raise TypeError(f"arrays must be a mapping of name to array, got {type(arrays).__name__}")
+    digest = hashlib.sha256()
+    for key in sorted(arrays):
+        if not isinstance(key, str):
+            raise TypeError(f"arrays: names must be str, got {key!r}")
+        value = _canonical(arrays[key])
+        if value.dtype == object:
+            raise TypeError(f"arrays[{key!r}]: object arrays have no canonical bytes")
+        header = {"name": key, "dtype": value.dtype.str, "shape": list(value.shape)}
+        digest.update(json.dumps(header, sort_keys=True).encode() + b"\n")
+        digest.update(value.tobytes())
+    return digest.hexdigest()
+
+
 def read_manifest(directory: Path | None = None) -> dict[str, dict[str, Any]]:
     """Return the manifest as ``{dataset name: entry}`` (empty if there is none yet)."""
-    path = (directory or data_dir()) / MANIFEST_NAME
+    path = _directory(directory) / MANIFEST_NAME
     if not path.exists():
         return {}
     return json.loads(path.read_text())
@@ -64,7 +128,9 @@ def read_manifest(directory: Path | None = None) -> dict[str, dict[str, Any]]:
 
 def write_manifest(manifest: Mapping[str, Mapping[str, Any]], directory: Path | None = None) -> Path:
     """Write the manifest sorted by name, with a trailing newline, and return its path."""
-    path = (directory or data_dir()) / MANIFEST_NAME
+    if not isinstance(manifest, Mapping):
+        raise TypeError(f"manifest must be a dict of dataset entries, got {type(manifest).__name__}")
+    path = _directory(directory) / MANIFEST_NAME
     path.write_text(json.dumps(dict(sorted(manifest.items())), indent=2, sort_keys=True) + "\n")
     return path
 
@@ -76,24 +142,37 @@ def names() -> list[str]:
 
 def describe(name: str) -> dict[str, Any]:
     """Return the manifest entry of one dataset (source, licence, how made, shapes...)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
     manifest = read_manifest()
     if name not in manifest:
-        raise KeyError(f"name: unknown dataset {name!r}; expected one of {sorted(manifest)}")
+        raise UnknownNameError(f"name: unknown dataset {name!r}; expected one of {sorted(manifest)}")
     return dict(manifest[name])
 
 
 def write_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray]) -> None:
-    """Write arrays as an ``.npz`` whose bytes depend only on the arrays.
+    """Write arrays as a compressed ``.npz`` with a fixed timestamp and sorted member names.
 
-    ``numpy.savez`` stamps the current time into the zip, so two identical
-    datasets would get different checksums; this writer uses a fixed timestamp
-    and sorted member names.
+    ``numpy.savez`` stamps the current time into the zip; this writer does not,
+    so with one zlib build the same arrays give the same bytes. Another zlib
+    build may compress differently, which is why the manifest checks
+    `arrays_sha256`, not the file's bytes.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a path (str or pathlib.Path), got {type(path).__name__}")
+    if not isinstance(arrays, Mapping) or not arrays:
+        what = "an empty dict" if isinstance(arrays, Mapping) else type(arrays).__name__
+        raise TypeError(f"arrays must be a non-empty dict of name to array, got {what}")
+    values = {}
+    for key in sorted(arrays, key=str):
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"arrays: names must be non-empty str, got {key!r}")
+        values[key] = np.asarray(arrays[key])
+        if values[key].dtype == object:
+            raise TypeError(f"arrays[{key!r}]: object arrays cannot be stored safely")
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for key in sorted(arrays):
-            value = np.asarray(arrays[key])
-            if value.dtype == object:
-                raise TypeError(f"arrays[{key!r}]: object arrays cannot be stored safely")
+        for key in sorted(values):
+            value = values[key]
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, value, allow_pickle=False)
             info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_EPOCH)
@@ -117,12 +196,15 @@ def load(name: str) -> dict[str, np.ndarray]:
 
     Raises
     ------
-    KeyError
-        If ``name`` is not in the manifest.
+    TypeError
+        If ``name`` is not a str.
+    UnknownNameError
+        If ``name`` is not in the manifest (a ``ValueError``, also a ``KeyError``).
     FileNotFoundError
         If the manifest lists the dataset but its file is missing.
     ValueError
-        If the file's checksum differs from the manifest.
+        If the file cannot be read as an ``.npz`` (damaged), or its arrays'
+        checksum (`arrays_sha256`) differs from the manifest.
 
     Examples
     --------
@@ -139,34 +221,43 @@ def load(name: str) -> dict[str, np.ndarray]:
             f"dataset {name!r}: file {entry['file']} listed in {MANIFEST_NAME} is missing from "
             f"data/; restore it from git or rebuild it with `python -m kwhelpers data build {name}`"
         )
-    actual = sha256_of(path)
-    if actual != entry["sha256"]:
+    restore = (f"Restore it from git, or rebuild it with `python -m kwhelpers data build {name}` "
+               "and review the difference")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise ValueError(f"dataset {name!r}: {entry['file']} cannot be read as an .npz file "
+                         f"({reason}); the file is damaged. {restore}") from None
+    actual = arrays_sha256(arrays)
+    if actual != entry["arrays_sha256"]:
         raise ValueError(
-            f"dataset {name!r}: SHA-256 of {entry['file']} is {actual}, but {MANIFEST_NAME} "
-            f"expects {entry['sha256']}; the file changed. Restore it from git, or rebuild it "
-            f"with `python -m kwhelpers data build {name}` and review the difference"
+            f"dataset {name!r}: the arrays in {entry['file']} have SHA-256 {actual}, but "
+            f"{MANIFEST_NAME} expects {entry['arrays_sha256']}; the data changed. {restore}"
         )
-    with np.load(path, allow_pickle=False) as archive:
-        return {key: archive[key] for key in archive.files}
+    return arrays
 
 
 def build(name: str, directory: Path | None = None) -> dict[str, Any]:
     """Rebuild one dataset from its recipe, write it and update the manifest.
 
-    Returns the new manifest entry. Compare its ``sha256`` with the old one to
-    see whether the rebuild changed anything.
+    Returns the new manifest entry. Compare its ``arrays_sha256`` with the old
+    one to see whether the rebuild changed the data.
     """
     from kwhelpers.datasets import recipe
 
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    directory = _directory(directory)
     spec = recipe(name)
-    directory = directory or data_dir()
     directory.mkdir(parents=True, exist_ok=True)
     arrays = spec.build()
     file_name = f"{name}.npz"
     write_npz(directory / file_name, arrays)
     entry = {
         "file": file_name,
-        "sha256": sha256_of(directory / file_name),
+        "arrays_sha256": arrays_sha256(arrays),
         "source": spec.source,
         "licence": spec.licence,
         "how_made": spec.how_made,

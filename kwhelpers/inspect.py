@@ -6,12 +6,15 @@
   of the model's compiled total loss with respect to every trainable weight;
   `gradient_reach` turns it into a table (which weights each output's error
   reaches).
-* `fit_step_by_hand` reproduces one step of ``fit`` (TensorFlow backend,
-  ``keras/src/backend/tensorflow/trainer.py``, ``train_step``): forward pass
-  under a ``GradientTape``, one reduced loss, its gradient, one
-  ``optimizer.apply``.
+* `fit_step_by_hand` reproduces one step of ``fit`` (``train_step`` of
+  ``keras/src/backend/<backend>/trainer.py``): forward pass, the model's
+  compiled loss (or one you give), its gradient, one ``optimizer.apply``.
 * `compiled_twin` makes a copy with the same weights and a fresh optimizer,
   so two ways of training can start from the same point.
+
+Everything works on the TensorFlow, JAX and PyTorch backends: gradients come
+from `kwhelpers._backend.scalar_gradients` (``tf.GradientTape``, ``jax.jacrev``,
+``torch.autograd``).
 """
 
 from __future__ import annotations
@@ -23,37 +26,103 @@ from typing import Any
 import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 from keras import ops
 
+from kwhelpers._backend import backend, scalar_gradients, to_numpy
 
-def _check_compiled(model: object) -> keras.Model:
+
+def _check_compiled(model: object, *, need_loss: bool = True) -> keras.Model:
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     if not model.built or not model.trainable_variables:
         raise ValueError("model must be built and have trainable weights (call it on data or give "
                          f"it an Input first); got built={model.built}, "
                          f"{len(model.trainable_variables)} trainable weights")
-    if getattr(model, "optimizer", None) is None or getattr(model, "loss", None) is None:
+    optimizer = getattr(model, "optimizer", None)
+    loss = getattr(model, "loss", None)
+    if optimizer is None or (need_loss and loss is None):
         raise ValueError("model must be compiled with an optimizer and a loss; got "
-                         f"optimizer={getattr(model, 'optimizer', None)!r}, "
-                         f"loss={getattr(model, 'loss', None)!r}")
+                         f"optimizer={optimizer!r}, loss={loss!r}")
+    outputs = getattr(model, "outputs", None)
+    if outputs is not None and len(outputs) != 1:
+        raise ValueError(f"model must have one output (this helper reads one (batch, outputs) "
+                         f"prediction), got a model with {len(outputs)} outputs")
     return model
 
 
-def _check_xy(model: keras.Model, x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(x, dtype=np.float32)
-    y = np.asarray(y, dtype=np.float32)
-    expected_x = tuple(model.inputs[0].shape[1:]) if model.inputs else None
+def _batch(value: object, name: str) -> np.ndarray:
+    """``value`` as a finite, non-empty float32 array with a batch axis, or a one-line error."""
+    value = to_numpy(value)
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}")
+    try:
+        array = np.asarray(value)
+    except Exception as error:  # ragged lists and the like
+        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__} that is not "
+                        f"rectangular ({' '.join(str(error).split())[:80]})") from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
+                                     or array.dtype == np.bool_):
+        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
+    if array.ndim == 0:
+        raise ValueError(f"{name} must have a batch axis, got a scalar")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one sample, got an empty batch of shape "
+                         f"{array.shape}")
+    array = array.astype(np.float32)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got NaN or infinite values")
+    return array
+
+
+def _check_x(model: keras.Model, x: object) -> np.ndarray:
+    x = _batch(x, "x")
+    expected_x = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
     if expected_x is not None and (x.ndim != len(expected_x) + 1 or any(
             e is not None and e != got for e, got in zip(expected_x, x.shape[1:]))):
         raise ValueError(f"x must have shape (batch, {', '.join(map(str, expected_x))}) to fit the "
                          f"model's input, got {x.shape}")
-    outputs = model.outputs[0].shape[-1] if model.outputs else None
+    return x
+
+
+def _check_xy(model: keras.Model, x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    """x fitting the model's input, y of shape (batch, outputs)."""
+    x = _check_x(model, x)
+    y = _batch(y, "y")
+    outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else None
     if y.ndim != 2 or y.shape[0] != x.shape[0] or (outputs is not None and y.shape[1] != outputs):
         raise ValueError(f"y must have shape ({x.shape[0]}, {outputs}) (batch, model outputs), "
                          f"got {y.shape}")
     return x, y
+
+
+def _prediction(model: keras.Model, x: np.ndarray) -> Any:
+    y_pred = model(x, training=True)
+    if isinstance(y_pred, (list, tuple, dict)):
+        raise ValueError(f"model must have one output (this helper reads one prediction), got "
+                         f"{len(y_pred)} outputs")
+    return y_pred
+
+
+def _output_layer(model: keras.Model) -> keras.layers.Layer | None:
+    """The layer whose units are the model's outputs: the last layer with weights before the output.
+
+    Weightless layers after it (an ``Activation``) are skipped. None where the
+    model has no graph to read (a subclassed model) or the path branches.
+    """
+    outputs = getattr(model, "outputs", None)
+    history = getattr(outputs[0], "_keras_history", None) if outputs else None
+    if history is None:
+        return None
+    try:
+        node = history.operation._inbound_nodes[history.node_index]
+        while not node.operation.trainable_variables:
+            parents = node.parent_nodes
+            if len(parents) != 1:
+                return None
+            node = parents[0]
+    except (AttributeError, IndexError):
+        return None
+    return node.operation if isinstance(node.operation, keras.layers.Layer) else None
 
 
 def weight_names(model: keras.Model) -> list[str]:
@@ -85,7 +154,7 @@ def weights_snapshot(model: keras.Model) -> dict[str, np.ndarray]:
     >>> sorted(weights_snapshot(model))
     ['out/bias', 'out/kernel']
     """
-    return {n: np.array(v.numpy()) for n, v in zip(weight_names(model), model.trainable_variables)}
+    return {n: np.array(to_numpy(v)) for n, v in zip(weight_names(model), model.trainable_variables)}
 
 
 class UpdateRecorder(keras.callbacks.Callback):
@@ -94,9 +163,11 @@ class UpdateRecorder(keras.callbacks.Callback):
     For each training batch the recorder stores the epoch, the batch index,
     the optimizer's iteration count and, per trainable weight, the largest
     absolute change since the previous batch and how many entries changed.
-    It reads the weights once per batch (no extra forward or backward pass),
-    with one ``ReadVariableOp`` per weight on its TensorFlow handle, about four
-    times cheaper than ``variable.numpy()``: TensorFlow backend only. With
+    It reads the weights once per batch (no extra forward or backward pass).
+    On TensorFlow it reads them with one ``ReadVariableOp`` per weight on its
+    handle, about four times cheaper than ``variable.numpy()``; on JAX and
+    PyTorch it reads ``keras.ops.convert_to_numpy(variable)`` (on JAX the
+    callback's ``model`` property first syncs the jitted training state). With
     ``steps_per_execution > 1`` Keras calls it once per execution, so a row
     then covers several optimizer steps (``iterations`` tells how many).
 
@@ -116,23 +187,34 @@ class UpdateRecorder(keras.callbacks.Callback):
         super().__init__()
         self._epoch = 0
         self._names: list[str] = []
-        self._reads: list[tuple[Any, tf.DType]] = []
+        self._reads: list[tuple[Any, Any]] | None = None
         self._previous: list[np.ndarray] = []
         self._steps: list[tuple[int, int, int]] = []
         self._max_abs: list[list[float]] = []
         self._changed: list[list[int]] = []
 
     def _read(self) -> list[np.ndarray]:
-        return [tf.raw_ops.ReadVariableOp(resource=handle, dtype=dtype).numpy()
-                for handle, dtype in self._reads]
+        """Every trainable weight, then ``optimizer.iterations``, as NumPy arrays."""
+        if self._reads is not None:
+            import tensorflow as tf
+
+            return [tf.raw_ops.ReadVariableOp(resource=handle, dtype=dtype).numpy()
+                    for handle, dtype in self._reads]
+        model = self.model  # on JAX, this property syncs the state of the jitted train step
+        variables = list(model.trainable_variables) + [model.optimizer.iterations]
+        return [np.array(to_numpy(v)) for v in variables]
 
     def on_train_begin(self, logs=None) -> None:
-        if keras.backend.backend() != "tensorflow":
-            raise RuntimeError(f"UpdateRecorder needs the TensorFlow backend, got "
-                               f"{keras.backend.backend()!r}")
-        variables = list(self.model.trainable_variables) + [self.model.optimizer.iterations]
-        self._names = weight_names(self.model)
-        self._reads = [(v.handle, tf.as_dtype(v.dtype)) for v in variables]
+        model = self.model
+        if getattr(model, "optimizer", None) is None:
+            raise ValueError("UpdateRecorder: the model must be compiled with an optimizer")
+        self._names = weight_names(model)
+        self._reads = None
+        if backend() == "tensorflow":
+            import tensorflow as tf
+
+            variables = list(model.trainable_variables) + [model.optimizer.iterations]
+            self._reads = [(v.handle, tf.as_dtype(v.dtype)) for v in variables]
         self._previous = self._read()[:-1]
         self._steps, self._max_abs, self._changed = [], [], []
 
@@ -143,7 +225,7 @@ class UpdateRecorder(keras.callbacks.Callback):
         *current, iterations = self._read()
         changes = [np.abs(after - before) for before, after in zip(self._previous, current)]
         self._steps.append((self._epoch, batch, int(iterations)))
-        self._max_abs.append([float(c.max()) for c in changes])
+        self._max_abs.append([float(c.max()) if c.size else 0.0 for c in changes])
         self._changed.append([int(np.count_nonzero(c)) for c in changes])
         self._previous = current
 
@@ -186,6 +268,10 @@ class OutputGradients:
         The value of each output's term; they sum to the total loss.
     total_loss : float
         The compiled loss on the batch.
+    output_layer : keras.layers.Layer or None
+        The model's output layer (the last layer with weights before the
+        output), which `gradient_reach` splits per unit; None if the model's
+        graph does not tell (a subclassed model).
     """
 
     names: tuple[str, ...]
@@ -193,6 +279,7 @@ class OutputGradients:
     total: dict[str, np.ndarray]
     term_values: np.ndarray
     total_loss: float
+    output_layer: Any = dataclasses.field(default=None, compare=False, repr=False)
 
     def summed(self) -> dict[str, np.ndarray]:
         """Return the sum over outputs of the per-output gradients."""
@@ -215,7 +302,7 @@ def output_gradients(model: keras.Model, x: np.ndarray, y: np.ndarray,
     model : keras.Model
         A built, compiled model with one output of shape (batch, outputs).
     x, y : numpy.ndarray
-        One batch of inputs and multi-hot targets.
+        One non-empty batch of inputs and multi-hot targets, finite.
     elementwise_loss : callable
         ``(y_true, y_pred) -> (batch, outputs)`` tensor of per-element losses;
         defaults to Keras's elementwise ``keras.ops.binary_crossentropy``.
@@ -231,29 +318,27 @@ def output_gradients(model: keras.Model, x: np.ndarray, y: np.ndarray,
     0.0
     """
     model = _check_compiled(model)
+    if not callable(elementwise_loss):
+        raise TypeError(f"elementwise_loss must be callable, got {type(elementwise_loss).__name__}")
     x, y = _check_xy(model, x, y)
-    variables = model.trainable_variables
-    with tf.GradientTape(persistent=True) as tape:
-        y_pred = model(x, training=True)
-        elements = elementwise_loss(y, y_pred)
+    outputs = y.shape[1]
+
+    def forward():
+        y_pred = _prediction(model, x)
+        elements = elementwise_loss(ops.convert_to_tensor(y), y_pred)
         if tuple(elements.shape) != y.shape:
             raise ValueError(f"elementwise_loss must return shape {y.shape}, got "
                              f"{tuple(elements.shape)}")
-        outputs = y.shape[1]
         terms = [ops.mean(elements[:, j]) / outputs for j in range(outputs)]
         total = model.compute_loss(x=x, y=y, y_pred=y_pred, training=True)
+        return [*terms, total], []
+
+    result = scalar_gradients(model, forward)
     names = tuple(weight_names(model))
-
-    def as_dict(target) -> dict[str, np.ndarray]:
-        grads = tape.gradient(target, variables, unconnected_gradients="zero")
-        return {n: np.asarray(g) for n, g in zip(names, grads)}
-
-    per_output = tuple(as_dict(term) for term in terms)
-    total_grads = as_dict(total)
-    del tape
-    return OutputGradients(names=names, per_output=per_output, total=total_grads,
-                           term_values=np.array([float(t) for t in terms]),
-                           total_loss=float(total))
+    as_dicts = [dict(zip(names, grads)) for grads in result.gradients]
+    return OutputGradients(names=names, per_output=tuple(as_dicts[:outputs]), total=as_dicts[-1],
+                           term_values=np.array(result.values[:outputs]),
+                           total_loss=float(result.values[-1]), output_layer=_output_layer(model))
 
 
 def gradient_reach(result: OutputGradients, output_layer: keras.layers.Layer,
@@ -265,6 +350,16 @@ def gradient_reach(result: OutputGradients, output_layer: keras.layers.Layer,
     per output unit ``j`` (kernel column ``j`` and bias entry ``j``). A cell is
     the L2 norm of that row's gradient on that block; an exact 0.0 means the
     row's error does not reach those weights.
+
+    Parameters
+    ----------
+    result : OutputGradients
+        From `output_gradients`.
+    output_layer : keras.layers.Layer
+        The model's output layer (``result.output_layer``): a hidden layer is
+        refused, even one with as many units as there are outputs.
+    labels : sequence of str, optional
+        One name per output (default ``"output 0"``, ``"output 1"``...).
 
     Examples
     --------
@@ -280,14 +375,26 @@ def gradient_reach(result: OutputGradients, output_layer: keras.layers.Layer,
     if not isinstance(output_layer, keras.layers.Layer):
         raise TypeError(f"output_layer must be a keras layer, got {type(output_layer).__name__}")
     outputs = len(result.per_output)
-    labels = [f"output {j}" for j in range(outputs)] if labels is None else list(labels)
+    if labels is not None and (isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence)):
+        raise TypeError(f"labels must be a sequence of {outputs} names, got {type(labels).__name__}")
+    labels = [f"output {j}" for j in range(outputs)] if labels is None else [str(v) for v in labels]
     if len(labels) != outputs:
         raise ValueError(f"labels must name {outputs} outputs, got {len(labels)}")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"labels must be distinct, got {labels}")
+    expected = result.output_layer
+    if expected is not None and output_layer is not expected:
+        raise ValueError(f"output_layer must be the model's output layer {expected.name!r} (its "
+                         f"units are the {outputs} outputs), got layer {output_layer.name!r}")
     paths = [v.path for v in output_layer.trainable_variables]
     own = [n for n in result.names if any(p == n or p.endswith(f"/{n}") for p in paths)]
     if not paths or len(own) != len(paths):
         raise ValueError(f"output_layer's weights {paths} must be among the result's weights "
                          f"{list(result.names)}")
+    units = {result.total[n].shape[-1] if result.total[n].ndim else 1 for n in own}
+    if units != {outputs}:
+        raise ValueError(f"output_layer {output_layer.name!r} must have one unit per output "
+                         f"({outputs}), got weights with last axis {sorted(units)}")
 
     def blocks(grads: dict[str, np.ndarray]) -> dict[str, float]:
         row = {n: float(np.linalg.norm(grads[n])) for n in result.names if n not in own}
@@ -306,20 +413,26 @@ def mean_binary_crossentropy(y_true, y_pred):
 
 
 def fit_step_by_hand(model: keras.Model, x: np.ndarray, y: np.ndarray,
-                     loss: Callable = mean_binary_crossentropy) -> float:
-    """Do one training step by hand: tape, one scalar loss, its gradient, one ``optimizer.apply``.
+                     loss: Callable | None = None) -> float:
+    """Do one training step by hand: forward pass, one scalar loss, its gradient, one ``optimizer.apply``.
 
-    Mirrors ``train_step`` of Keras's TensorFlow trainer without its metrics.
+    Mirrors ``train_step`` of Keras's trainers without their metrics: the
+    prediction in training mode, ``model.compute_loss`` (the compiled loss
+    plus any regularization losses) scaled by ``optimizer.scale_loss``, its
+    gradient, ``optimizer.apply``. With the default ``loss=None`` the step
+    equals one step of ``fit`` on the same batch, whatever loss the model was
+    compiled with.
 
     Parameters
     ----------
     model : keras.Model
-        A built model compiled with an optimizer (the optimizer is used and advanced).
+        A built model with one output, compiled with an optimizer (and a loss,
+        unless ``loss`` is given); the optimizer is used and advanced.
     x, y : numpy.ndarray
-        One batch.
-    loss : callable
-        ``(y_true, y_pred) -> scalar``; defaults to the mean binary crossentropy
-        over samples and labels.
+        One non-empty, finite batch (``y`` with as many rows as ``x``).
+    loss : callable, optional
+        ``(y_true, y_pred) -> scalar`` to use instead of the compiled loss (for
+        example one output's term, to train that output alone).
 
     Returns
     -------
@@ -333,19 +446,33 @@ def fit_step_by_hand(model: keras.Model, x: np.ndarray, y: np.ndarray,
     >>> model.compile(optimizer="sgd", loss="binary_crossentropy")
     >>> round(fit_step_by_hand(model, np.zeros((4, 3)), np.ones((4, 2))), 4)  # -log(0.5)
     0.6931
-    >>> int(model.optimizer.iterations.numpy())
+    >>> int(model.optimizer.iterations)
     1
     """
-    model = _check_compiled(model)
-    x, y = _check_xy(model, x, y)
-    with tf.GradientTape() as tape:
-        y_pred = model(x, training=True)
-        value = loss(y, y_pred)
-    if tuple(value.shape) != ():
-        raise ValueError(f"loss must return a scalar, got shape {tuple(value.shape)}")
-    gradients = tape.gradient(value, model.trainable_variables)
-    model.optimizer.apply(gradients, model.trainable_variables)
-    return float(value)
+    if loss is not None and not callable(loss):
+        raise TypeError(f"loss must be callable or None, got {type(loss).__name__}")
+    model = _check_compiled(model, need_loss=loss is None)
+    x = _check_x(model, x)
+    y = _batch(y, "y")
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"y must have one row per sample of x ({x.shape[0]}), got shape {y.shape}")
+    optimizer = model.optimizer
+
+    def forward():
+        y_pred = _prediction(model, x)
+        if loss is None:
+            value = model.compute_loss(x=x, y=y, y_pred=y_pred, training=True)
+        else:
+            value = loss(ops.convert_to_tensor(y), y_pred)
+            if tuple(value.shape) != ():
+                raise ValueError(f"loss must return a scalar, got shape {tuple(value.shape)}")
+        return [optimizer.scale_loss(value)], [value]
+
+    result = scalar_gradients(model, forward)
+    variables = model.trainable_variables
+    gradients = [ops.convert_to_tensor(g, dtype=v.dtype) for g, v in zip(result.gradients[0], variables)]
+    optimizer.apply(gradients, variables)
+    return float(np.asarray(result.extras[0]).reshape(()))
 
 
 def compiled_twin(model: keras.Model) -> keras.Model:

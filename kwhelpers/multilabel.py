@@ -16,9 +16,11 @@ import keras
 import numpy as np
 from keras import ops
 
+from kwhelpers import _checks
+
 
 def _binary_matrix(y: object, name: str) -> np.ndarray:
-    array = np.asarray(y)
+    array = _checks.numeric_array(y, name, allow_bool=True)
     if array.ndim != 2 or array.shape[0] == 0:
         raise ValueError(f"{name} must be a non-empty 2-D (samples, labels) array, got shape "
                          f"{array.shape}")
@@ -36,11 +38,15 @@ def positive_weights(y: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     y : array of shape (samples, labels)
-        Multi-hot targets (0/1). Every label needs at least one positive.
+        Multi-hot targets (0/1). Every label needs at least one positive and
+        at least one negative: a label positive in every row would get weight
+        0, which `PositiveWeightedBinaryCrossentropy` refuses (and which
+        would switch that label's loss off), so it is refused here, by column.
 
     Returns
     -------
     numpy.ndarray of float32, shape (labels,)
+        Every weight is finite and > 0.
 
     Examples
     --------
@@ -52,7 +58,23 @@ def positive_weights(y: np.ndarray) -> np.ndarray:
     if (positives == 0).any():
         raise ValueError(f"y: every label needs a positive, got none for label columns "
                          f"{np.flatnonzero(positives == 0).tolist()}")
+    if (positives == matrix.shape[0]).any():
+        raise ValueError(f"y: every label needs a negative, but label columns "
+                         f"{np.flatnonzero(positives == matrix.shape[0]).tolist()} are positive in "
+                         f"all {matrix.shape[0]} rows (their weight would be 0, which "
+                         "PositiveWeightedBinaryCrossentropy refuses)")
     return ((matrix.shape[0] - positives) / positives).astype(np.float32)
+
+
+def _tensor(value: object, name: str):
+    """``value`` as a backend tensor, or a one-line TypeError naming the argument."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a numeric tensor or array, got {type(value).__name__}")
+    try:
+        return ops.convert_to_tensor(value)
+    except Exception as error:  # the backend's own conversion error, several lines long
+        raise TypeError(f"{name} must be a numeric tensor or array, got {type(value).__name__} "
+                        f"({' '.join(str(error).split())[:80]})") from None
 
 
 @keras.saving.register_keras_serializable(package="kwhelpers")
@@ -84,7 +106,7 @@ class PositiveWeightedBinaryCrossentropy(keras.losses.Loss):
     def __init__(self, pos_weight: Sequence[float], from_logits: bool = False,
                  reduction: str = "sum_over_batch_size",
                  name: str = "positive_weighted_binary_crossentropy", dtype=None) -> None:
-        weights = np.asarray(pos_weight, dtype=np.float64)
+        weights = _checks.numeric_array(pos_weight, "pos_weight", finite=False, dtype=np.float64)
         if weights.ndim != 1 or weights.size == 0:
             raise ValueError(f"pos_weight must be a non-empty 1-D sequence, got shape "
                              f"{weights.shape}")
@@ -96,9 +118,16 @@ class PositiveWeightedBinaryCrossentropy(keras.losses.Loss):
         self.pos_weight = [float(w) for w in weights]
         self.from_logits = from_logits
 
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """As ``keras.losses.Loss.__call__``, after a one-line check that the inputs are numeric."""
+        for name, value in (("y_true", y_true), ("y_pred", y_pred)):
+            if value is None or isinstance(value, (str, bytes)):
+                raise TypeError(f"{name} must be a numeric tensor or array, got {type(value).__name__}")
+        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
+
     def call(self, y_true, y_pred):
-        y_pred = ops.convert_to_tensor(y_pred)
-        y_true = ops.cast(y_true, y_pred.dtype)
+        y_pred = _tensor(y_pred, "y_pred")
+        y_true = ops.cast(_tensor(y_true, "y_true"), y_pred.dtype)
         labels = len(self.pos_weight)
         if y_pred.shape[-1] != labels:
             raise ValueError(f"y_pred must have {labels} labels (len(pos_weight)) on its last "
@@ -135,11 +164,10 @@ def per_label_recall(y_true: np.ndarray, y_score: np.ndarray, threshold: float =
     [0.5, 0.0]
     """
     truth = _binary_matrix(y_true, "y_true")
-    score = np.asarray(y_score, dtype=np.float64)
+    score = _checks.numeric_array(y_score, "y_score", dtype=np.float64)
     if score.shape != truth.shape:
         raise ValueError(f"y_score must have the shape of y_true {truth.shape}, got {score.shape}")
-    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool):
-        raise TypeError(f"threshold must be a float, got {type(threshold).__name__}")
+    threshold = _checks.real(threshold, "threshold")
     positives = truth.sum(axis=0)
     if (positives == 0).any():
         raise ValueError(f"y_true: recall needs a positive in every label, got none for label "

@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from kwhelpers import _checks
+from kwhelpers._backend import to_numpy
+
 
 @dataclasses.dataclass(frozen=True)
 class Surface:
@@ -52,7 +55,7 @@ class Surface:
 
 
 def _point(point: Any) -> np.ndarray:
-    array = np.asarray(point, dtype=np.float64)
+    array = _checks.numeric_array(point, "point").astype(np.float64)
     if array.shape != (2,):
         raise ValueError(f"point must have shape (2,), got {array.shape}")
     return array
@@ -76,6 +79,12 @@ ROSENBROCK = Surface(
 def _check_steps(steps: int) -> None:
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError(f"steps must be an int >= 0, got {steps!r}")
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str (the variable's name), got {name!r}")
+    return name
 
 
 def scaled_gap(expected: Any, actual: Any) -> float:
@@ -102,8 +111,8 @@ def scaled_gap(expected: Any, actual: Any) -> float:
     >>> scaled_gap([10.0], [20.0])
     0.5
     """
-    expected = np.asarray(expected, dtype=np.float64)
-    actual = np.asarray(actual, dtype=np.float64)
+    expected = _checks.numeric_array(expected, "expected", finite=False).astype(np.float64)
+    actual = _checks.numeric_array(actual, "actual", finite=False).astype(np.float64)
     if expected.shape != actual.shape:
         raise ValueError(f"expected and actual must have the same shape, got {expected.shape} and {actual.shape}")
     if expected.size == 0:
@@ -141,8 +150,11 @@ def keras_trajectory(optimizer: Any, initial: Any, gradients: Sequence[Any] | np
     >>> keras_trajectory(keras.optimizers.SGD(learning_rate=0.5), [1.0], [[1.0]]).tolist()
     [[1.0], [0.5]]
     """
-    gradients = [np.asarray(g, dtype=np.float64) for g in gradients]
-    start = np.asarray(initial, dtype=np.float64)
+    start = _checks.numeric_array(initial, "initial").astype(np.float64)
+    if isinstance(gradients, (str, bytes)) or not isinstance(gradients, (Sequence, np.ndarray)):
+        raise TypeError(f"gradients must be a sequence of arrays, got {type(gradients).__name__}")
+    gradients = [_checks.numeric_array(g, f"gradients[{i}]", finite=False).astype(np.float64)
+                 for i, g in enumerate(gradients)]
     for index, g in enumerate(gradients):
         if g.shape != start.shape:
             raise ValueError(f"gradients[{index}] must have shape {start.shape}, got {g.shape}")
@@ -183,7 +195,8 @@ def keras_descent(optimizer: Any, gradient: Callable[[np.ndarray], np.ndarray], 
     (2, 2)
     """
     _check_steps(steps)
-    return _run_keras_optimizer(optimizer, np.asarray(start, dtype=np.float64), steps,
+    start = _checks.numeric_array(start, "start").astype(np.float64)
+    return _run_keras_optimizer(optimizer, start, steps,
                                 lambda _, point: _checked_gradient(gradient, point),
                                 dtype=dtype, name=name)
 
@@ -194,15 +207,16 @@ def _run_keras_optimizer(optimizer: Any, start: np.ndarray, steps: int,
     """Step a fresh optimizer on a new ``keras.Variable``; ``next_gradient(step, value)`` gives each gradient."""
     import keras
 
-    _check_fresh(optimizer)
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    _check_name(name)
+    _check_fresh(optimizer)
     variable = keras.Variable(start, dtype=dtype, name=name)
     rows = [start.copy()]
     for step in range(steps):
         g = next_gradient(step, rows[-1])
         optimizer.apply([keras.ops.convert_to_tensor(g, dtype=dtype)], [variable])
-        rows.append(np.asarray(variable.numpy(), dtype=np.float64))
+        rows.append(np.asarray(to_numpy(variable), dtype=np.float64))
     return np.stack(rows)
 
 
@@ -222,7 +236,8 @@ def reference_descent(optimizer: Any, gradient: Callable[[np.ndarray], np.ndarra
     from kwhelpers.reference.optimizers import ReferenceOptimizer
 
     _check_steps(steps)
-    reference = ReferenceOptimizer(optimizer, start, name=name)
+    start = _checks.numeric_array(start, "start").astype(np.float64)
+    reference = ReferenceOptimizer(optimizer, start, name=_check_name(name))
     rows = [reference.params.copy()]
     for _ in range(steps):
         rows.append(reference.apply(_checked_gradient(gradient, rows[-1])))
@@ -264,13 +279,25 @@ class SoftmaxRegression:
     classes: int
 
     def __post_init__(self) -> None:
-        x, y = np.asarray(self.x), np.asarray(self.y)
-        if x.ndim != 2 or y.shape != (x.shape[0],):
-            raise ValueError(f"x must be 2-D and y 1-D of the same length, got {x.shape} and {y.shape}")
-        if y.min() < 0 or y.max() >= self.classes:
-            raise ValueError(f"y must hold labels in [0, {self.classes}), got [{y.min()}, {y.max()}]")
+        classes = _checks.positive_int(self.classes, "classes")
+        x = _checks.numeric_array(self.x, "x")
+        y = _checks.numeric_array(self.y, "y")
+        if x.ndim != 2 or y.shape != (x.shape[0],) or x.shape[0] == 0:
+            raise ValueError(f"x must be 2-D and y 1-D of the same length (at least 1 row), got "
+                             f"{x.shape} and {y.shape}")
+        if not np.array_equal(y, np.round(y)) or y.min() < 0 or y.max() >= classes:
+            raise ValueError(f"y must hold integer labels in [0, {classes}), got values "
+                             f"{np.unique(y)[:5].tolist()}")
         object.__setattr__(self, "x", np.hstack([x.astype(np.float64), np.ones((len(x), 1))]))
         object.__setattr__(self, "y", y.astype(np.int64))
+
+    def _weights(self, weights: Any) -> np.ndarray:
+        array = _checks.numeric_array(weights, "weights").astype(np.float64)
+        expected = (self.x.shape[1], self.classes)
+        if array.shape != expected:
+            raise ValueError(f"weights must have shape {expected} (features + 1 bias row, classes), "
+                             f"got {array.shape}")
+        return array
 
     def _probabilities(self, weights: np.ndarray) -> np.ndarray:
         logits = self.x @ weights
@@ -280,11 +307,11 @@ class SoftmaxRegression:
 
     def loss(self, weights: Any) -> float:
         """Mean cross-entropy."""
-        p = self._probabilities(np.asarray(weights, dtype=np.float64))
+        p = self._probabilities(self._weights(weights))
         return float(-np.mean(np.log(p[np.arange(len(self.y)), self.y])))
 
     def gradient(self, weights: Any) -> np.ndarray:
         """d loss / d W = x^T (softmax - onehot) / n."""
-        p = self._probabilities(np.asarray(weights, dtype=np.float64))
+        p = self._probabilities(self._weights(weights))
         p[np.arange(len(self.y)), self.y] -= 1.0
         return self.x.T @ p / len(self.y)

@@ -6,9 +6,16 @@ Topic-specific figures live next to the shared helpers below.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kwhelpers import _checks
+
 FIGURE_DPI = 80
+
+
+def _size(value: Any, name: str) -> float:
+    return _checks.real(value, name, low=0.0, low_open=True)
 
 
 def figure(nrows: int = 1, ncols: int = 1, width: float = 6.0, height: float = 3.5,
@@ -31,9 +38,8 @@ def figure(nrows: int = 1, ncols: int = 1, width: float = 6.0, height: float = 3
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    for name, value in (("nrows", nrows), ("ncols", ncols)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    nrows, ncols = _checks.positive_int(nrows, "nrows"), _checks.positive_int(ncols, "ncols")
+    width, height = _size(width, "width"), _size(height, "height")
     sns.set_theme(style="whitegrid", context="notebook", font_scale=0.9)
     return plt.subplots(nrows, ncols, figsize=(width, height), dpi=FIGURE_DPI,
                         layout="constrained", **subplot_kwargs)
@@ -70,16 +76,19 @@ def loss_and_gradient(x, curves, xlabel: str = "prediction", title: str | None =
     """
     import numpy as np
 
-    x = np.asarray(x, dtype=float)
+    x = _checks.numeric_array(x, "x").astype(float)
     if x.ndim != 1 or x.size < 2:
         raise ValueError(f"x must be a 1-D array of at least 2 points, got shape {x.shape}")
+    if not isinstance(curves, Mapping):
+        raise TypeError(f"curves must be a dict of label to (loss, gradient), got {type(curves).__name__}")
     if not curves:
         raise ValueError("curves must name at least one (loss, gradient) pair, got none")
     fig, (ax_loss, ax_gradient) = figure(1, 2, width=width, height=height)
     for label, pair in curves.items():
-        if len(pair) != 2:
-            raise ValueError(f"curves[{label!r}] must be a (loss, gradient) pair, got {len(pair)} items")
-        loss, gradient = (np.asarray(a, dtype=float) for a in pair)
+        if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise ValueError(f"curves[{label!r}] must be a (loss, gradient) pair, got {pair!r:.60}")
+        loss, gradient = (_checks.numeric_array(a, f"curves[{label!r}]", finite=False).astype(float)
+                          for a in pair)
         if loss.shape != x.shape or gradient.shape != x.shape:
             raise ValueError(f"curves[{label!r}] arrays must have shape {x.shape}, got "
                              f"{loss.shape} and {gradient.shape}")
@@ -127,8 +136,12 @@ def gradient_reach_heatmap(table, ax=None, title: str | None = None):
     import pandas as pd
     import seaborn as sns
 
+    import matplotlib.axes
+
     if not isinstance(table, pd.DataFrame) or table.empty:
         raise TypeError(f"table must be a non-empty pandas DataFrame, got {type(table).__name__}")
+    if ax is not None and not isinstance(ax, matplotlib.axes.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     values = table.to_numpy(dtype=float)
     if not np.isfinite(values).all() or (values < 0).any():
         raise ValueError("table must hold finite values >= 0 (gradient norms), got "
@@ -171,15 +184,26 @@ def confusion_heatmaps(matrices, *, labels=("normal", "anomaly"), width_per_plot
     import numpy as np
     import seaborn as sns
 
+    if not isinstance(matrices, Mapping):
+        raise TypeError(f"matrices must be a dict of title to count matrix, got {type(matrices).__name__}")
     if not matrices:
         raise ValueError("matrices must map at least one title to a matrix, got none")
-    fig, axes = figure(1, len(matrices), width=width_per_plot * len(matrices), height=height,
-                       squeeze=False)
-    for ax, (title, matrix) in zip(axes[0], matrices.items()):
-        counts = np.asarray(matrix)
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence) or len(labels) < 2:
+        raise TypeError(f"labels must be a sequence of at least 2 class names, got {labels!r:.60}")
+    checked = {}
+    for title, matrix in matrices.items():
+        counts = _checks.numeric_array(matrix, f"matrices[{title!r}]")
         if counts.shape != (len(labels), len(labels)):
             raise ValueError(f"matrices[{title!r}] must be {len(labels)}x{len(labels)}, "
                              f"got shape {counts.shape}")
+        if (counts < 0).any() or not np.array_equal(counts, np.round(counts)):
+            raise ValueError(f"matrices[{title!r}] must hold counts (integers >= 0), got values such as "
+                             f"{counts[(counts < 0) | (counts != np.round(counts))].ravel()[:3].tolist()}")
+        checked[title] = counts.astype(np.int64)
+    matrices = checked
+    fig, axes = figure(1, len(matrices), width=width_per_plot * len(matrices), height=height,
+                       squeeze=False)
+    for ax, (title, counts) in zip(axes[0], matrices.items()):
         sns.heatmap(counts, annot=True, fmt="d", cbar=False, cmap="Blues", ax=ax,
                     xticklabels=labels, yticklabels=labels)
         ax.set(title=title, xlabel="predicted", ylabel="true")
@@ -221,6 +245,12 @@ def descent_paths(surface: Any, paths: dict[str, Any], *, ncols: int = 7, panel:
     """
     import numpy as np
 
+    for attribute in ("value", "extent", "start", "minimum"):
+        if not hasattr(surface, attribute):
+            raise TypeError(f"surface must be a kwhelpers.optimizer_paths.Surface, got "
+                            f"{type(surface).__name__}")
+    ncols = _checks.positive_int(ncols, "ncols")
+    panel = _size(panel, "panel")
     if not isinstance(paths, dict) or not paths:
         raise ValueError(f"paths must be a non-empty dict of (steps + 1, 2) arrays, got {type(paths).__name__}")
     for label, path in paths.items():
@@ -263,9 +293,15 @@ def loss_curves(frame: Any, *, x: str = "step", y: str = "loss", hue: str = "opt
     """
     import seaborn as sns
 
-    missing = [column for column in (x, y, hue) if column not in getattr(frame, "columns", [])]
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    named = {"x": x, "y": y, "hue": hue}
+    missing = [f"{argument}={column!r}" for argument, column in named.items() if column not in frame.columns]
     if missing:
-        raise ValueError(f"frame must have columns {[x, y, hue]}, missing {missing}")
+        raise ValueError(f"frame is missing the columns {', '.join(missing)}; its columns are "
+                         f"{list(frame.columns)}")
     fig, ax = figure(width=width, height=height)
     count = frame[hue].nunique()
     sns.lineplot(data=frame, x=x, y=y, hue=hue, ax=ax, palette=sns.color_palette("tab20", count),

@@ -35,6 +35,8 @@ def train_digits_classifier(seed: int, epochs: int = 3, hidden_units: int = 32) 
     for name, value in (("epochs", epochs), ("hidden_units", hidden_units)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an int in [0, 2**32), got {seed!r}")
     from kwhelpers import data
     from kwhelpers.env import setup
 
@@ -60,15 +62,24 @@ def max_abs_difference(first: Sequence[np.ndarray], second: Sequence[np.ndarray]
     >>> max_abs_difference([np.zeros(2)], [np.array([0.0, 0.5])])
     0.5
     """
+    from kwhelpers import _checks
+
+    for name, value in (("first", first), ("second", second)):
+        if isinstance(value, (str, bytes, np.ndarray)) or not isinstance(value, Sequence):
+            raise TypeError(f"{name} must be a list of arrays (as model.get_weights() returns), got "
+                            f"{type(value).__name__}")
     if len(first) == 0:
         raise ValueError("first: expected at least one array, got an empty sequence")
     if len(first) != len(second):
         raise ValueError(f"second: expected {len(first)} arrays like first, got {len(second)}")
+    pairs = []
     for index, (a, b) in enumerate(zip(first, second)):
-        if np.shape(a) != np.shape(b):
-            raise ValueError(f"second[{index}]: expected shape {np.shape(a)}, got {np.shape(b)}")
-    return float(max(np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)))
-                     for a, b in zip(first, second)))
+        a = _checks.numeric_array(a, f"first[{index}]").astype(np.float64)
+        b = _checks.numeric_array(b, f"second[{index}]").astype(np.float64)
+        if a.shape != b.shape:
+            raise ValueError(f"second[{index}]: expected shape {a.shape}, got {b.shape}")
+        pairs.append((a, b))
+    return float(max(np.max(np.abs(a - b), initial=0.0) for a, b in pairs))
 
 
 def round_to_tf32(values: np.ndarray) -> np.ndarray:
@@ -85,7 +96,9 @@ def round_to_tf32(values: np.ndarray) -> np.ndarray:
     >>> bool(np.isnan(round_to_tf32(np.uint32(0x7FFFFFFF).view(np.float32))))
     True
     """
-    array = np.asarray(values, dtype=np.float32)
+    from kwhelpers import _checks
+
+    array = _checks.numeric_array(values, "values", finite=False).astype(np.float32)
     bits = array.view(np.uint32).astype(np.uint64)
     dropped = 23 - 10
     half = np.uint64(1 << (dropped - 1))

@@ -20,11 +20,22 @@ from typing import Any
 
 import numpy as np
 
+from kwhelpers import _checks
+
 
 def _positive_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(value)
+
+
+def _binary_labels(y: object, name: str) -> np.ndarray:
+    """0/1 labels (ints, floats or bools) as a flat array, or a one-line error naming ``name``."""
+    labels = _checks.numeric_array(y, name, allow_bool=True).reshape(-1)
+    if labels.size == 0 or not np.isin(labels, (0, 1)).all():
+        raise ValueError(f"{name} must be non-empty binary labels (0/1), got values "
+                         f"{np.unique(labels)[:5].tolist()}")
+    return labels.astype(np.int64)
 
 
 # ----------------------------------------------------------------------------- issue 3 helpers
@@ -39,8 +50,9 @@ def dense_model(input_dim: int, hidden: Sequence[int] = (16,), outputs: int = 1,
         Features in, units out.
     hidden : sequence of int
         Units of each hidden ReLU layer (may be empty: a linear model).
-    output_activation : str
-        Activation of the last layer (``"sigmoid"``, ``"softmax"``, ``"linear"``...).
+    output_activation : str or None
+        Activation of the last layer (``"sigmoid"``, ``"softmax"``, ``"linear"``...);
+        None is Keras's "no activation" (linear).
     output_bias : float, sequence of float or None
         Initial bias of the last layer (for example the log-odds of the class
         prior, see `prior_logit`); None keeps Keras's zeros.
@@ -59,12 +71,25 @@ def dense_model(input_dim: int, hidden: Sequence[int] = (16,), outputs: int = 1,
 
     input_dim = _positive_int(input_dim, "input_dim")
     outputs = _positive_int(outputs, "outputs")
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise TypeError(f"hidden must be a sequence of layer sizes such as (16,) or (), got "
+                        f"{type(hidden).__name__} {hidden!r}")
     hidden = [_positive_int(h, f"hidden[{i}]") for i, h in enumerate(hidden)]
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {seed!r}")
+    seed = _checks.seed(seed)
+    if output_activation is not None:
+        if not isinstance(output_activation, str):
+            raise TypeError(f"output_activation must be a str such as 'sigmoid', got "
+                            f"{type(output_activation).__name__}")
+        try:
+            keras.activations.get(output_activation)
+        except ValueError:
+            raise ValueError(f"output_activation must name a Keras activation such as 'sigmoid', "
+                             f"'softmax' or 'linear', got {output_activation!r}") from None
     initializer: Any = "zeros"
     if output_bias is not None:
-        bias = np.asarray(output_bias, dtype=np.float64)
+        if isinstance(output_bias, (bool, np.bool_)):
+            raise TypeError("output_bias must be a number or a sequence of numbers, got a bool")
+        bias = _checks.numeric_array(output_bias, "output_bias", finite=False).astype(np.float64)
         if bias.shape not in ((), (1,), (outputs,)):
             raise ValueError(f"output_bias must be a number or have shape ({outputs},), "
                              f"got shape {bias.shape}")
@@ -95,7 +120,13 @@ def history_table(history) -> "pandas.DataFrame":  # noqa: F821 (pandas imported
     if not isinstance(logs, dict):
         raise TypeError(f"history must be a keras History (with a dict .history), "
                         f"got {type(history).__name__}")
-    table = pd.DataFrame({k: np.asarray(v, dtype=np.float64) for k, v in logs.items()})
+    columns = {key: _checks.numeric_array(values, f"history.history[{key!r}]", finite=False,
+                                          ndim=1).astype(np.float64)
+               for key, values in logs.items()}
+    if len({len(v) for v in columns.values()}) > 1:
+        raise ValueError(f"history.history must have one value per epoch for every key, got lengths "
+                         f"{ {k: len(v) for k, v in columns.items()} }")
+    table = pd.DataFrame(columns)
     table.index = pd.RangeIndex(1, len(table) + 1, name="epoch")
     return table
 
@@ -108,8 +139,11 @@ def fit_quiet(model, x, y=None, *, seed: int = 0, **fit_kwargs: Any) -> "pandas.
     """
     import keras
 
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     if "verbose" in fit_kwargs:
         raise ValueError("fit_kwargs: do not pass verbose, fit_quiet always uses verbose=0")
+    seed = _checks.seed(seed)
     keras.utils.set_random_seed(seed)
     return history_table(model.fit(x, y, verbose=0, **fit_kwargs))
 
@@ -125,10 +159,7 @@ def prior_logit(y: object) -> float:
     >>> round(prior_logit([0, 0, 0, 1]), 4)
     -1.0986
     """
-    labels = np.asarray(y)
-    if labels.size == 0 or not np.isin(labels, (0, 1)).all():
-        raise ValueError(f"y must be non-empty binary labels (0/1), got values "
-                         f"{np.unique(labels)[:5].tolist()}")
+    labels = _binary_labels(y, "y")
     rate = float(labels.mean())
     if rate in (0.0, 1.0):
         raise ValueError(f"y must contain both classes, got a positive rate of {rate}")
@@ -145,8 +176,8 @@ def binary_scores(y_true: object, scores: object, threshold: float = 0.5) -> dic
     """
     from sklearn.metrics import average_precision_score, confusion_matrix
 
-    truth = np.asarray(y_true).reshape(-1)
-    score = np.asarray(scores, dtype=np.float64).reshape(-1)
+    truth = _checks.numeric_array(y_true, "y_true", allow_bool=True).reshape(-1)
+    score = _checks.numeric_array(scores, "scores", finite=False).astype(np.float64).reshape(-1)
     if truth.shape != score.shape:
         raise ValueError(f"y_true and scores must have the same length, got {truth.shape} "
                          f"and {score.shape}")

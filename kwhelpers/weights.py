@@ -38,6 +38,9 @@ from typing import Literal
 
 import numpy as np
 
+from kwhelpers import _checks
+from kwhelpers._backend import to_numpy
+
 Layout = Literal["sparse", "one_hot", "sparse_sequence", "one_hot_sequence"]
 LAYOUTS: tuple[str, ...] = ("sparse", "one_hot", "sparse_sequence", "one_hot_sequence")
 METHODS: tuple[str, ...] = ("balanced", "inverse", "effective")
@@ -46,8 +49,10 @@ _WEIGHT_DTYPE = np.float32  # keras.backend.floatx(), the dtype Keras's own conv
 
 # ----------------------------------------------------------------------------- validation
 def _as_array(value: object, name: str) -> np.ndarray:
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}")
     try:
-        array = np.asarray(value)
+        array = np.asarray(to_numpy(value))
     except Exception as error:  # ragged lists and the like
         raise TypeError(f"{name} must be array-like, got {type(value).__name__}") from error
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
@@ -56,21 +61,25 @@ def _as_array(value: object, name: str) -> np.ndarray:
     return array
 
 
-def _integer_labels(labels: np.ndarray, name: str) -> np.ndarray:
-    """Return ``labels`` as int64, refusing bools, non-integers, NaN and negatives."""
+def _integer_labels(labels: np.ndarray, name: str, what: str = "class labels") -> np.ndarray:
+    """Return ``labels`` as int64, refusing bools, non-integers, NaN and negatives.
+
+    ``what`` names the values in messages: ``"class labels"`` or ``"lengths"``.
+    """
     if labels.dtype == np.bool_:
-        raise TypeError(f"{name} must hold integer class labels, got dtype bool")
+        raise TypeError(f"{name} must hold integer {what}, got dtype bool")
     if labels.size and not np.all(np.isfinite(labels)):
-        raise ValueError(f"{name} must hold integer class labels, got NaN or infinite values")
+        raise ValueError(f"{name} must hold integer {what}, got NaN or infinite values")
     rounded = np.round(labels)
     if labels.size and not np.array_equal(rounded, labels):
         bad = labels[rounded != labels].ravel()[:3].tolist()
-        raise ValueError(
-            f"{name} must hold integer class labels, got non-integer values such as {bad} "
-            "(Keras would round them to the nearest class)"
-        )
+        note = " (Keras would round them to the nearest class)" if what == "class labels" else ""
+        raise ValueError(f"{name} must hold integer {what}, got non-integer values such as {bad}"
+                         f"{note}")
     if labels.size and rounded.min() < 0:
-        raise ValueError(f"{name} must hold class labels >= 0, got {int(rounded.min())}")
+        raise ValueError(f"{name} must hold {what} >= 0, got {int(rounded.min())}")
+    if labels.size and rounded.max() >= 2**62:
+        raise ValueError(f"{name} must hold {what} below 2**62, got {float(rounded.max()):.3g}")
     return rounded.astype(np.int64)
 
 
@@ -344,6 +353,9 @@ def combine_sample_weights(*weights: object) -> np.ndarray:
     result = np.ones((n, steps.pop()) if steps else (n,))
     for array in arrays:
         result = result * (array[:, None] if array.ndim == 1 and result.ndim == 2 else array)
+    if result.size and result.max() > np.finfo(_WEIGHT_DTYPE).max:
+        raise ValueError(f"weights: their product reaches {result.max():.3g}, beyond float32's "
+                         f"largest value {np.finfo(_WEIGHT_DTYPE).max:.3g}")
     return result.astype(_WEIGHT_DTYPE)
 
 
@@ -354,7 +366,7 @@ def _lengths(lengths: object, maxlen: int) -> np.ndarray:
     array = _as_array(lengths, "lengths")
     if array.ndim != 1:
         raise ValueError(f"lengths must have shape (N,), got shape {array.shape}")
-    array = _integer_labels(array, "lengths")
+    array = _integer_labels(array, "lengths", "lengths")
     if array.size and array.max() > maxlen:
         raise ValueError(f"lengths must be <= maxlen={maxlen}, got {int(array.max())}")
     return array
@@ -437,7 +449,10 @@ def normalize_mean_one(sample_weight: object) -> np.ndarray:
     if array.size == 0:
         raise ValueError("sample_weight must not be empty")
     _check_weights(array, "sample_weight")
-    total = array.mean()
+    with np.errstate(over="ignore"):
+        total = array.mean()
+    if not np.isfinite(total):
+        raise ValueError(f"sample_weight is too large to average in float64 (mean {total})")
     if total == 0:
         raise ValueError("sample_weight is all zeros; it cannot be scaled to mean 1")
     return (array / total).astype(_WEIGHT_DTYPE)
@@ -457,8 +472,7 @@ def oversample_indices(y: object, *, seed: int) -> np.ndarray:
     >>> np.bincount(np.array([0, 0, 0, 1])[idx]).tolist()
     [3, 3]
     """
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {seed!r}")
+    seed = _checks.seed(seed)
     labels = _integer_labels(_as_array(y, "y"), "y")
     if labels.ndim != 1 or labels.size == 0:
         raise ValueError(f"y must be non-empty sparse labels of shape (N,), got shape {labels.shape}")

@@ -112,6 +112,15 @@ def test_positive_weights_balance_each_label():
     np.testing.assert_allclose(weights * positives, len(y) - positives)
 
 
+def test_positive_weights_refuse_a_label_positive_in_every_row():
+    """Weight 0 for an always-positive label, which the weighted loss then rejected."""
+    y = np.array([[1, 0, 1], [1, 1, 0], [1, 0, 0]])
+    with pytest.raises(ValueError, match=r"^y: every label needs a negative, but label columns \[0\] "
+                                         r"are positive in all 3 rows .*refuses\)$"):
+        positive_weights(y)
+    assert (positive_weights(y[:, 1:]) > 0).all()
+
+
 @pytest.mark.parametrize("bad, match", [(np.zeros((2, 2)), "needs a positive"),
                                         (np.array([1, 0]), "2-D"),
                                         (np.array([[2, 1]]), "only 0 and 1")])

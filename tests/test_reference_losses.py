@@ -57,7 +57,10 @@ def assert_matches(loss, y_true, y_pred, sample_weight=None, atol_factor: float 
     try:
         expected = keras_value(loss, y_true, y_pred, sample_weight)
     except (ValueError, tf.errors.InvalidArgumentError) as error:
-        with pytest.raises(ValueError):
+        # Keras refuses weights that do not fit the per-sample losses (CosineSimilarity with
+        # axis=0 gives one value per column); the reference must refuse them for that reason.
+        with pytest.raises(ValueError, match=r"sample_weight of shape \(\d+,( 1)?\) does not broadcast "
+                                             r"against the per-sample losses of shape \(\d+,( 1)?\)"):
             ref.compute(loss, y_true, y_pred, sample_weight)
         assert "shape" in str(error).lower()
         return
@@ -349,6 +352,58 @@ def test_float64_loss_dtype_is_mirrored():
     assert_matches(loss, y_true, y_pred)
 
 
+# --- every boolean option, both ways ------------------------------------------------------
+
+def _bool_case_inputs(cls):
+    rng = np.random.default_rng(3)
+    if cls is L.Circle:
+        raw = rng.normal(size=(5, 3))
+        return (np.array([0.0, 0.0, 1.0, 1.0, 2.0], np.float32),
+                (raw / np.linalg.norm(raw, axis=1, keepdims=True)).astype(np.float32))
+    if cls is L.SparseCategoricalCrossentropy:
+        return np.array([0.0, 2.0, 1.0], np.float32), rng.uniform(0.05, 1, size=(3, 3)).astype(np.float32)
+    y_pred = rng.uniform(0.05, 0.95, size=(3, 4)).astype(np.float32)
+    if cls in (L.CategoricalCrossentropy, L.CategoricalFocalCrossentropy):
+        return np.eye(4, dtype=np.float32)[[0, 3, 1]], y_pred
+    return (rng.uniform(size=(3, 4)) > 0.5).astype(np.float32), y_pred
+
+
+def _boolean_options():
+    """(class, option) for every boolean option of every exported loss class."""
+    found = []
+    for cls in exported_loss_classes():
+        instance = cls()
+        options = {**getattr(instance, "_fn_kwargs", {}), **instance.get_config()}
+        found += [(cls, key) for key, value in sorted(options.items()) if isinstance(value, bool)]
+    return found
+
+
+BOOLEAN_OPTIONS = _boolean_options()
+
+
+def test_the_boolean_options_are_the_known_ones():
+    assert sorted((cls.__name__, key) for cls, key in BOOLEAN_OPTIONS) == [
+        ("BinaryCrossentropy", "from_logits"), ("BinaryFocalCrossentropy", "apply_class_balancing"),
+        ("BinaryFocalCrossentropy", "from_logits"), ("CategoricalCrossentropy", "from_logits"),
+        ("CategoricalFocalCrossentropy", "from_logits"), ("Circle", "remove_diagonal"),
+        ("SparseCategoricalCrossentropy", "from_logits")]
+
+
+@pytest.mark.parametrize("cls, option", BOOLEAN_OPTIONS,
+                         ids=[f"{cls.__name__}-{option}" for cls, option in BOOLEAN_OPTIONS])
+@pytest.mark.parametrize("value", [False, True])
+def test_every_boolean_option_matches_keras_both_ways(cls, option, value):
+    y_true, y_pred = _bool_case_inputs(cls)
+    if option == "from_logits" and value:
+        y_pred = (4 * y_pred - 2).astype(np.float32)  # logits of both signs
+    loss = cls(**{option: value}, reduction=None)
+    assert loss.get_config().get(option, value) is value
+    assert_matches(loss, y_true, y_pred, atol_factor=80.0 if cls is L.Circle else 1.0)
+    # the option changes the result (a reference ignoring it could not pass both ways)
+    other = ref.compute(cls(**{option: not value}, reduction=None), y_true, y_pred)
+    assert not np.allclose(ref.compute(loss, y_true, y_pred), other)
+
+
 # --- errors --------------------------------------------------------------------------
 
 def test_sparse_categorical_crossentropy_on_another_axis_is_refused_by_both():
@@ -397,6 +452,39 @@ def test_a_mutated_option_is_refused():
 def test_not_a_loss_is_a_type_error():
     with pytest.raises(TypeError, match="keras.losses.Loss"):
         ref.compute("mse", [[1.0]], [[2.0]])
+
+
+@pytest.mark.parametrize("loss, y_true, y_pred, match", [
+    (L.CategoricalCrossentropy(), np.zeros((2, 3)), np.full((2, 4), 0.25),
+     r"categorical_crossentropy: y_true and y_pred must have the same shape, got \(2, 3\) and \(2, 4\)"),
+    (L.CategoricalFocalCrossentropy(), np.zeros((2, 3)), np.full((3, 3), 0.3),
+     "categorical_focal_crossentropy: y_true and y_pred must have the same shape"),
+    (L.BinaryCrossentropy(), np.zeros((2, 3)), np.full((2, 2), 0.5),
+     "binary_crossentropy: y_true and y_pred must have the same shape"),
+    (L.BinaryFocalCrossentropy(), np.zeros((2, 3)), np.full((2, 2), 0.5),
+     "binary_focal_crossentropy: y_true and y_pred must have the same shape"),
+    (L.SparseCategoricalCrossentropy(), np.zeros((2, 2)), np.full((2, 3), 0.3),
+     r"y_true must have the shape of y_pred without its last axis, \(2,\), got \(2, 2\)"),
+    (L.SparseCategoricalCrossentropy(), [-1.0, 0.0], np.full((2, 3), 0.3),
+     r"y_true labels must be in \[0, 3\), got values \[-1\]"),
+    (L.Circle(), np.zeros(2), np.zeros((2, 2, 2)), r"y_pred must be a 2-D array of embeddings"),
+    (L.Circle(), np.zeros(3), np.eye(2), r"y_true must hold one label per row of y_pred \(2\), got 3"),
+    (L.CTC(), np.zeros((2, 2, 2)), np.zeros((2, 5, 4)), r"y_true must be \(batch_size, max_length\)"),
+    (L.CTC(), np.ones((2, 2)), np.zeros((2, 5)), r"y_pred must be \(batch_size, max_length, num_classes\)"),
+    (L.MeanSquaredError(), [[0.0, 1.0], [1.0]], [[0.0, 1.0], [1.0, 0.0]], "y_true must be array-like"),
+])
+def test_shape_errors_name_the_argument(loss, y_true, y_pred, match):
+    with pytest.raises(ValueError, match=match):
+        ref.compute(loss, y_true, y_pred)
+
+
+def test_unknown_option_and_dtype_are_not_implemented(monkeypatch):
+    loss = L.Huber()
+    monkeypatch.setattr(loss, "_fn_kwargs", {**loss._fn_kwargs, "shiny_new_option": 2})
+    with pytest.raises(NotImplementedError, match=r"Huber: option shiny_new_option=2 is not implemented"):
+        ref.compute(loss, [[0.0]], [[1.0]])
+    with pytest.raises(NotImplementedError, match="loss dtype 'bfloat16' is not implemented"):
+        ref.compute(L.MeanSquaredError(dtype="bfloat16"), [[1.0]], [[2.0]])
 
 
 def test_bad_inputs_are_value_errors():

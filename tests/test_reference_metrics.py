@@ -184,3 +184,55 @@ def test_compute_metric_rejects_a_non_metric():
 def test_invalid_input_names_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: ref.in_top_k(np.array([0.5]), np.array([[0.1, 0.9]]), k=1), ValueError,
+     r"targets must be class ids in \[0, 2\)"),
+    (lambda: ref.in_top_k(np.array([-1]), np.array([[0.1, 0.9]]), k=1), ValueError,
+     r"targets must be class ids in \[0, 2\)"),
+    (lambda: ref.in_top_k(np.array([2]), np.array([[0.1, 0.9]]), k=1), ValueError,
+     r"targets must be class ids in \[0, 2\)"),
+    (lambda: ref.in_top_k(np.array([0, 1]), np.array([[0.1, 0.9]]), k=1), ValueError,
+     "targets must have 1 entries, got 2"),
+    (lambda: ref.in_top_k(np.array([0]), np.array([[0.1, 0.9]]), k=True), ValueError,
+     "k must be a positive int, got True"),
+    (lambda: ref.categorical_accuracy(np.zeros((2, 0)), np.zeros((2, 0))), ValueError,
+     "y_pred must have a class axis last"),
+    (lambda: ref.binary_accuracy([[1.0, 0.0, 1.0]], [[0.5, 0.5]]), ValueError,
+     r"y_true shape \(1, 3\) does not broadcast with y_pred shape \(1, 2\)"),
+    (lambda: ref.binary_accuracy([[1.0]], [[0.5]], threshold="0.5"), TypeError,
+     "threshold must be a float"),
+    (lambda: ref.binary_accuracy([[1.0]], [[0.5]], threshold=True), TypeError,
+     "threshold must be a float"),
+    (lambda: ref.mean_absolute_percentage_error([[1.0, 2.0, 3.0]], [[1.0, 2.0]]), ValueError,
+     r"y_true shape \(1, 3\) does not broadcast with y_pred shape \(1, 2\)"),
+    (lambda: ref.sparse_categorical_accuracy([["a"]], [[0.5, 0.5]]), TypeError,
+     "y_true must be numeric array-like"),
+    (lambda: ref.top_k_categorical_accuracy([[0, 1], [1]], [[0.5, 0.5]] * 2), TypeError,
+     "y_true must be numeric array-like"),
+    (lambda: ref.weighted_mean([1.0, np.inf]), ValueError, "values must be finite"),
+    (lambda: ref.weighted_mean([1.0, 2.0], [1.0, np.nan]), ValueError, "sample_weight must be finite"),
+])
+def test_metric_error_paths(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_compute_metric_refuses_an_unknown_config_option(monkeypatch):
+    metric = keras.metrics.BinaryAccuracy()
+    config = dict(metric.get_config(), shiny_new_option=1)
+    monkeypatch.setattr(metric, "get_config", lambda: config)
+    with pytest.raises(NotImplementedError, match=r"BinaryAccuracy: config option\(s\) \['shiny_new_option'\]"):
+        ref.compute_metric(metric, [[1.0]], [[0.5]])
+
+
+@pytest.mark.parametrize("from_sorted_ids", [False, True])
+def test_from_sorted_ids_both_ways(from_sorted_ids):
+    """The one boolean metric option, both ways on one input where the two readings differ."""
+    y_pred = np.array([[2.0, 0.0, 1.0], [0.0, 1.0, 2.0]], np.float32)
+    labels = np.array([0, 1])
+    metric = keras.metrics.SparseTopKCategoricalAccuracy(k=1, from_sorted_ids=from_sorted_ids)
+    expected = keras_result(metric, labels, y_pred)
+    assert ref.compute_metric(metric, labels, y_pred) == pytest.approx(expected, rel=RTOL)
+    assert expected == (0.0 if from_sorted_ids else 0.5)

@@ -188,6 +188,9 @@ def test_labels_to_indices_shapes():
 def test_sparse_matches_keras(data, draw):
     labels, c = data
     class_weight = draw.draw(class_weight_dicts(c))
+    # Any key order: the look-up must not depend on the order the caller wrote the dict in.
+    order = draw.draw(st.permutations(list(class_weight)))
+    class_weight = {k: class_weight[k] for k in order}
     for y in (labels, labels[:, None], labels.astype(np.float32)):
         np.testing.assert_array_equal(W.class_weight_to_sample_weight(y, class_weight),
                                       _keras_sample_weight(y, class_weight))
@@ -274,6 +277,31 @@ def test_class_weight_to_sample_weight_errors(y, class_weight, kwargs, error, ma
         W.class_weight_to_sample_weight(y, class_weight, **kwargs)
 
 
+def test_class_weight_dict_order_does_not_matter():
+    """Bug caught: a look-up built from the caller's dict order instead of the sorted, validated dict."""
+    y = np.array([0, 1, 0, 2, 1])
+    expected = [1.0, 5.0, 1.0, 0.5, 5.0]
+    for class_weight in ({1: 5.0, 0: 1.0, 2: 0.5}, {2: 0.5, 1: 5.0, 0: 1.0}, {0: 1.0, 2: 0.5, 1: 5.0}):
+        assert W.class_weight_to_sample_weight(y, class_weight).tolist() == expected
+        assert W.class_weight_to_sample_weight(np.eye(3)[y], class_weight,
+                                               layout="one_hot").tolist() == expected
+
+
+def test_bool_one_hot_input_is_read_as_0_1():
+    y = np.eye(3, dtype=bool)[[2, 0, 1]]
+    assert W.labels_to_indices(y, layout="one_hot")[0].tolist() == [2, 0, 1]
+    assert W.class_weight_to_sample_weight(y, {0: 1.0, 1: 2.0, 2: 3.0},
+                                           layout="one_hot").tolist() == [3.0, 1.0, 2.0]
+    with pytest.raises(ValueError, match="exactly one 1 per row"):
+        W.labels_to_indices(np.array([[True, True], [False, True]]), layout="one_hot")
+
+
+@pytest.mark.parametrize("function", [W.class_weights, W.infer_layout, W.labels_to_indices])
+def test_ragged_y_is_a_type_error_naming_y(function):
+    with pytest.raises(TypeError, match="y must be array-like, got list"):
+        function([[0, 1], [1]])
+
+
 def test_extra_keys_are_allowed_for_sparse_labels():
     got = W.class_weight_to_sample_weight(np.array([0, 0]), {0: 2.0, 7: 3.0})
     assert got.tolist() == [2.0, 2.0]
@@ -340,7 +368,8 @@ def test_recency_weights_values():
     (W.padding_weights, ([3], 2), {}, "<= maxlen=2, got 3"),
     (W.padding_weights, ([1], 0), {}, "maxlen must be a positive int"),
     (W.padding_weights, ([[1]], 2), {}, r"lengths must have shape \(N,\)"),
-    (W.padding_weights, ([1.5], 2), {}, "non-integer"),
+    (W.padding_weights, ([1.5], 2), {}, r"lengths must hold integer lengths, got non-integer values "
+                                         r"such as \[1.5\]$"),
     (W.padding_weights, ([-1], 2), {}, ">= 0"),
     (W.padding_weights, ([1], 2), {"padding": "middle"}, "padding must be"),
     (W.recency_weights, ([1], 2), {"schedule": "cosine"}, "schedule must be"),
@@ -364,6 +393,19 @@ def test_normalize_mean_one(weights):
 
 
 # ----------------------------------------------------------------------------- oversampling
+def test_oversample_result_is_shuffled():
+    """Bug caught: returning the per-class blocks unshuffled (all 0s first, then all 1s...)."""
+    labels = np.repeat([0, 1, 2], [30, 10, 5])
+    idx = W.oversample_indices(labels, seed=0)
+    drawn = labels[idx]
+    assert np.bincount(drawn).tolist() == [30, 30, 30]
+    changes = int(np.count_nonzero(np.diff(drawn)))
+    assert changes > 20, f"only {changes} label changes in 90 rows: the result is not shuffled"
+    assert not np.array_equal(idx, W.oversample_indices(labels, seed=1))
+    # every class's own rows come first in an unshuffled result; shuffled, they are spread out
+    assert sorted(idx[:30].tolist()) != list(range(30))
+
+
 @settings(max_examples=30, deadline=None)
 @given(sparse_labels(), st.integers(0, 100))
 def test_oversample_balances_and_keeps_every_row(data, seed):
@@ -375,10 +417,15 @@ def test_oversample_balances_and_keeps_every_row(data, seed):
     np.testing.assert_array_equal(idx, W.oversample_indices(labels, seed=seed))
 
 
-@pytest.mark.parametrize("y, seed, error", [([0, 1], 1.5, TypeError), ([[0, 1]], 0, ValueError),
-                                            ([], 0, ValueError)])
-def test_oversample_errors(y, seed, error):
-    with pytest.raises(error):
+@pytest.mark.parametrize("y, seed, error, match", [
+    ([0, 1], 1.5, TypeError, "seed must be an int, got 1.5"),
+    ([0, 1], True, TypeError, "seed must be an int, got True"),
+    ([[0, 1]], 0, ValueError, r"y must be non-empty sparse labels of shape \(N,\), got shape \(1, 2\)"),
+    ([], 0, ValueError, r"y must be non-empty sparse labels of shape \(N,\), got shape \(0,\)"),
+    ([0.5, 1.0], 0, ValueError, "y must hold integer class labels"),
+])
+def test_oversample_errors(y, seed, error, match):
+    with pytest.raises(error, match=match):
         W.oversample_indices(y, seed=seed)
 
 

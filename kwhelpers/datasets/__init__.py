@@ -24,12 +24,20 @@ def class_counts(labels: np.ndarray) -> dict[str, int]:
     >>> class_counts(np.array([0, 1, 1]))
     {'0': 1, '1': 2}
     """
-    values, counts = np.unique(np.asarray(labels), return_counts=True)
+    from kwhelpers import _checks
+
+    labels = _checks.numeric_array(labels, "labels", ndim=1, allow_bool=True)
+    values, counts = np.unique(labels, return_counts=True)
     return {str(v.item()): int(c) for v, c in zip(values, counts)}
 
 
 def default_summary(arrays: Mapping[str, np.ndarray]) -> dict[str, Any]:
     """Rows of every array, and class counts of every 1-D integer ``y_*`` array."""
+    if not isinstance(arrays, Mapping):
+        raise TypeError(f"arrays must be a dict of name to array, got {type(arrays).__name__}")
+    scalars = sorted(k for k, v in arrays.items() if np.ndim(v) == 0)
+    if scalars:
+        raise ValueError(f"arrays must all have rows (a first axis), got scalars for {scalars}")
     summary: dict[str, Any] = {"rows": {k: int(np.shape(v)[0]) for k, v in sorted(arrays.items())}}
     for key, value in sorted(arrays.items()):
         value = np.asarray(value)
@@ -64,7 +72,11 @@ def all_recipes() -> dict[str, Recipe]:
 
 def recipe(name: str) -> Recipe:
     """Return the recipe called ``name``."""
+    from kwhelpers.data import UnknownNameError
+
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
     recipes = all_recipes()
     if name not in recipes:
-        raise KeyError(f"name: no recipe for dataset {name!r}; expected one of {sorted(recipes)}")
+        raise UnknownNameError(f"name: no recipe for dataset {name!r}; expected one of {sorted(recipes)}")
     return recipes[name]

@@ -29,6 +29,11 @@ def shift_images(images: np.ndarray, dy: int, dx: int, side: int = 8) -> np.ndar
     >>> shift_images(img, 0, 1, side=2).tolist()
     [[0.0, 0.0, 0.0, 2.0]]
     """
+    from kwhelpers import _checks
+
+    side = _checks.positive_int(side, "side")
+    dy, dx = _checks.integer(dy, "dy"), _checks.integer(dx, "dx")
+    images = _checks.numeric_array(images, "images")
     if images.ndim != 2 or images.shape[1] != side * side:
         raise ValueError(f"images must have shape (N, {side * side}), got {images.shape}")
     if abs(dy) >= side or abs(dx) >= side:
@@ -58,6 +63,15 @@ def split_originals(digit: np.ndarray) -> dict[str, np.ndarray]:
     >>> [len(parts[k]) for k in ("train", "val", "test")]
     [22, 7, 7]
     """
+    from kwhelpers import _checks
+
+    digit = _checks.numeric_array(digit, "digit", ndim=1)
+    if not np.issubdtype(digit.dtype, np.integer):
+        raise TypeError(f"digit must hold integer digits, got dtype {digit.dtype}")
+    needed = sum(ANOMALY_ORIGINALS)
+    if np.count_nonzero(digit == ANOMALY_DIGIT) < needed:
+        raise ValueError(f"digit must contain at least {needed} images of {ANOMALY_DIGIT} "
+                         f"(10/3/3 anomalous originals), got {np.count_nonzero(digit == ANOMALY_DIGIT)}")
     rng = np.random.RandomState(0)
     normal = rng.permutation(np.flatnonzero(digit != ANOMALY_DIGIT))
     anomalous = rng.permutation(np.flatnonzero(digit == ANOMALY_DIGIT))[:sum(ANOMALY_ORIGINALS)]

@@ -34,8 +34,14 @@ def split_indices(n: int, fractions: tuple[float, float, float], seed: int) -> t
     >>> [len(p) for p in split_indices(10, (0.6, 0.2, 0.2), seed=0)]
     [6, 2, 2]
     """
-    if not np.isclose(sum(fractions), 1.0):
-        raise ValueError(f"fractions must sum to 1, got {fractions}")
+    from kwhelpers import _checks
+
+    n = _checks.integer(n, "n", minimum=0)
+    parts = _checks.numeric_array(fractions, "fractions", ndim=1)
+    if parts.shape != (3,) or (parts < 0).any() or not np.isclose(parts.sum(), 1.0):
+        raise ValueError(f"fractions must be 3 numbers >= 0 (train, validation, test) that sum to 1, "
+                         f"got {tuple(parts.tolist())}")
+    seed = _checks.seed(seed)
     order = np.random.RandomState(seed).permutation(n)
     first = int(round(fractions[0] * n))
     second = first + int(round(fractions[1] * n))

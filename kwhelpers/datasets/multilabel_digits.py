@@ -49,7 +49,9 @@ def attribute_matrix(digits: np.ndarray) -> np.ndarray:
     >>> attribute_matrix(np.array([3, 6])).tolist()
     [[0, 1, 0, 0, 1, 0], [1, 0, 1, 1, 1, 1]]
     """
-    digits = np.asarray(digits)
+    from kwhelpers import _checks
+
+    digits = _checks.numeric_array(digits, "digits", allow_bool=True)
     if digits.ndim != 1 or not np.issubdtype(digits.dtype, np.integer):
         raise ValueError(
             f"digits must be a 1-D integer array, got shape {digits.shape} dtype {digits.dtype}")

@@ -28,10 +28,23 @@ def running_mean_labels(tokens: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     >>> running_mean_labels(np.array([[3, 1, 1, 0]]), np.array([3])).tolist()
     [[2, 1, 0, 0]]
     """
+    from kwhelpers import _checks
+
+    tokens = _checks.numeric_array(tokens, "tokens")
+    lengths = _checks.numeric_array(lengths, "lengths")
     if tokens.ndim != 2 or lengths.shape != (tokens.shape[0],):
-        raise ValueError(f"tokens must be (N, T) and lengths (N,), got {tokens.shape} "
-                         f"and {lengths.shape}")
+        raise ValueError(f"tokens must be (N, T) and lengths (N,), got tokens {tokens.shape} "
+                         f"and lengths {lengths.shape}")
+    for name, array in (("tokens", tokens), ("lengths", lengths)):
+        if not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(f"{name} must hold integers, got dtype {array.dtype}")
+    if lengths.size and (lengths.min() < 0 or lengths.max() > tokens.shape[1]):
+        raise ValueError(f"lengths must be in 0..{tokens.shape[1]} (the steps of tokens), got values "
+                         f"from {lengths.min()} to {lengths.max()}")
     valid = np.arange(tokens.shape[1])[None, :] < lengths[:, None]
+    if not np.isin(tokens[valid], (1, 2, 3)).all():
+        raise ValueError(f"tokens must be 1, 2 or 3 on the real steps (0 is padding), got values "
+                         f"{np.unique(tokens[valid])[:6].tolist()}")
     excess = np.cumsum(tokens, axis=1) - 2 * np.arange(1, tokens.shape[1] + 1)[None, :]
     return np.where(valid, np.sign(excess) + 1, 0).astype(np.int64)
 

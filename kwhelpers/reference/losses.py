@@ -49,6 +49,8 @@ from typing import Any
 
 import numpy as np
 
+from kwhelpers._backend import to_numpy
+
 EPSILON = 1e-7  # keras.backend.epsilon()
 REDUCTIONS = ("sum_over_batch_size", "mean", "sum", "mean_with_sample_weight", "none", None)
 _DTYPES = ("float32", "float64")
@@ -96,6 +98,8 @@ def squeeze_or_expand_to_same_rank(x1: np.ndarray, x2: np.ndarray,
     >>> a.shape, b.shape
     ((3, 1), (3, 1))
     """
+    x1 = _mirror_input(x1, "x1")
+    x2 = _mirror_input(x2, "x2")
     r1, r2 = x1.ndim, x2.ndim
     if r1 == r2 + 1 and x1.shape[-1] == 1:
         if r2 == 1 and expand_rank_1:
@@ -108,6 +112,13 @@ def squeeze_or_expand_to_same_rank(x1: np.ndarray, x2: np.ndarray,
         else:
             x2 = x2[..., 0]
     return x1, x2
+
+
+def _mirror_input(value: Any, name: str) -> np.ndarray:
+    """An array for the mirrored Keras helpers (non-finite values allowed, as in Keras)."""
+    from kwhelpers import _checks
+
+    return _checks.numeric_array(value, name, finite=False, allow_bool=True)
 
 
 def _weighted(values: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
@@ -150,9 +161,11 @@ def reduce_weighted_values(values: np.ndarray, sample_weight: np.ndarray | None 
     """
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    values = np.asarray(values, dtype=np.float64)
+    values = _mirror_input(values, "values").astype(np.float64)
+    if sample_weight is not None:
+        sample_weight = _mirror_input(sample_weight, "sample_weight")
     if mask is not None:
-        mask = np.asarray(mask, dtype=bool)
+        mask = _mirror_input(mask, "mask").astype(bool)
         if reduction in ("mean", "sum_over_batch_size"):
             valid = mask.sum()
             mask_weight = mask.size / valid if valid else 0.0
@@ -580,7 +593,7 @@ def loss_options(loss: Any) -> dict[str, Any]:
 
 def _as_array(value: Any, name: str, c: _Constants) -> np.ndarray:
     try:
-        array = np.asarray(value)
+        array = np.asarray(to_numpy(value))
     except Exception as error:  # ragged lists and the like
         raise ValueError(f"{name} must be array-like, got {type(value).__name__}: {error}") from None
     if array.dtype.kind not in "biuf":
@@ -615,7 +628,13 @@ def _per_sample(options: dict[str, Any], y_true: Any, y_pred: Any) -> Result:
     y_pred = _as_array(y_pred, "y_pred", c)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        values, mask = function(y_true, y_pred, c, **options)
+        try:
+            values, mask = function(y_true, y_pred, c, **options)
+        except ValueError as error:
+            if "broadcast" not in str(error):
+                raise
+            raise ValueError(f"y_true of shape {y_true.shape} and y_pred of shape {y_pred.shape} do "
+                             f"not broadcast together (Keras refuses them too)") from None
     return np.asarray(values, dtype=np.float64), mask
 
 
@@ -636,8 +655,9 @@ def compute(loss: Any, y_true: Any, y_pred: Any, sample_weight: Any = None) -> n
         built-in loss function (what ``compile(loss="mse")`` builds). Its
         ``get_config()`` decides every option, including ``reduction``.
     y_true, y_pred : array-like
-        Targets and predictions, as passed to Keras. They are rounded to the
-        loss's dtype first, as ``Loss.__call__`` does.
+        Targets and predictions, as passed to Keras: arrays, lists or tensors
+        of any backend on any device. They are rounded to the loss's dtype
+        first, as ``Loss.__call__`` does.
     sample_weight : array-like, optional
         Weights, broadcast against the per-sample losses as Keras does.
 

@@ -25,12 +25,16 @@ from typing import Any
 
 import numpy as np
 
+from kwhelpers._backend import to_numpy
+
 KERAS_EPSILON = 1e-7
 
 
 def _as_float_array(value: Any, name: str) -> np.ndarray:
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be numeric array-like, got {type(value).__name__}")
     try:
-        array = np.asarray(value, dtype=np.float64)
+        array = np.asarray(to_numpy(value), dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must be numeric array-like, got {type(value).__name__}") from error
     if not np.all(np.isfinite(array)):
@@ -73,6 +77,8 @@ def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndar
     y_pred = _as_float_array(y_pred, "y_pred")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise TypeError(f"threshold must be a float, got {threshold!r}")
+    if not np.isfinite(threshold):
+        raise ValueError(f"threshold must be finite, got {threshold!r}")
     y_true, y_pred = _same_rank(y_true, y_pred)
     predicted = (y_pred > np.float64(np.float32(threshold))).astype(np.float64)
     try:
@@ -150,9 +156,15 @@ def in_top_k(targets: np.ndarray, predictions: np.ndarray, k: int) -> np.ndarray
     >>> in_top_k(np.array([1]), np.array([[0.5, 0.2, 0.2]]), k=2).tolist()
     [True]
     """
+    from kwhelpers import _checks
+
     k = _validate_k(k)
-    predictions = np.asarray(predictions, dtype=np.float64).reshape(-1, np.shape(predictions)[-1])
-    targets = np.asarray(targets).reshape(-1)
+    predictions = _checks.numeric_array(predictions, "predictions", finite=False).astype(np.float64)
+    if predictions.ndim < 2 or predictions.shape[-1] < 1:
+        raise ValueError(f"predictions must be (samples, classes) scores with at least one class, got "
+                         f"shape {predictions.shape}")
+    predictions = predictions.reshape(-1, predictions.shape[-1])
+    targets = _checks.numeric_array(targets, "targets").reshape(-1)
     if targets.shape[0] != predictions.shape[0]:
         raise ValueError(f"targets must have {predictions.shape[0]} entries, "
                          f"got {targets.shape[0]}")
@@ -202,6 +214,8 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5,
     y_true = _as_float_array(y_true, "y_true")
     y_pred = _as_float_array(y_pred, "y_pred")
     k = _validate_k(k)
+    if not isinstance(from_sorted_ids, (bool, np.bool_)):
+        raise TypeError(f"from_sorted_ids must be a bool, got {from_sorted_ids!r}")
     _check_scores(y_pred)
     # Keras flattens y_true and the leading axes of y_pred, then restores y_true's shape,
     # so (batch,) and (batch, 1) labels both work.
@@ -230,10 +244,11 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any,
     >>> mean_absolute_percentage_error([[2.0], [4.0]], [[1.0], [5.0]]).tolist()
     [50.0, 25.0]
     """
+    from kwhelpers import _checks
+
     y_true = _as_float_array(y_true, "y_true")
     y_pred = _as_float_array(y_pred, "y_pred")
-    if not epsilon > 0:
-        raise ValueError(f"epsilon must be > 0, got {epsilon!r}")
+    epsilon = _checks.real(epsilon, "epsilon", low=0.0, low_open=True)
     y_true, y_pred = _same_rank(y_true, y_pred)
     try:
         diff = np.abs((y_true - y_pred) / np.maximum(np.abs(y_true), epsilon))

@@ -82,6 +82,6 @@ def simulate(optimizer: Any, initial: Any, gradients: Sequence[Any] | np.ndarray
     for index, gradient in enumerate(gradients):
         try:
             rows.append(reference.apply(gradient))
-        except ValueError as error:
-            raise ValueError(f"gradients[{index}]: {error}") from None
+        except (ValueError, TypeError) as error:
+            raise type(error)(f"gradients[{index}]: {error}") from None
     return np.stack(rows)

@@ -12,6 +12,7 @@ config key (a newer Keras), ``exclude_from_weight_decay(var_list=...)``.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -70,7 +71,11 @@ def read_learning_rate(value: Any) -> LearningRate:
     ...                     "config": {"initial_learning_rate": 1.0, "decay_steps": 2}}).at(1)
     0.5
     """
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise TypeError("value (the learning_rate) must be a float or a schedule's config, got a bool")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"value (the learning_rate) must be finite, got {value}")
         return LearningRate(value=float(value))
     if isinstance(value, Mapping):
         name = value.get("class_name")
@@ -85,6 +90,44 @@ def read_learning_rate(value: Any) -> LearningRate:
             f"a {what} learning_rate is not mirrored: only a float or one of the schedules "
             f"{sorted(SCHEDULES)}")
     raise NotImplementedError(f"learning_rate of type {type(value).__name__} is not mirrored")
+
+
+BACKEND_OPTIMIZER_MODULES = "keras.src.backend."
+
+
+def public_optimizer_class(cls: type) -> type | None:
+    """The public ``keras.optimizers`` class an optimizer instance of class ``cls`` is, or None.
+
+    On the PyTorch backend ``keras.optimizers.Adam(...)`` builds an instance of
+    ``keras.src.backend.torch.optimizers.torch_adam.Adam``, a subclass that only
+    changes how the update is run on tensors; such a backend class counts as its
+    public base. A user's subclass (which may change the update) does not.
+
+    Examples
+    --------
+    >>> import keras
+    >>> public_optimizer_class(type(keras.optimizers.Adam())).__name__
+    'Adam'
+    >>> class Mine(keras.optimizers.Adam):
+    ...     pass
+    >>> public_optimizer_class(Mine) is None
+    True
+    """
+    import keras
+
+    if not isinstance(cls, type):
+        raise TypeError(f"cls must be a class (type(optimizer)), got {type(cls).__name__}")
+
+    def public(candidate: type) -> bool:
+        return getattr(keras.optimizers, candidate.__name__, None) is candidate
+
+    if public(cls):
+        return cls
+    if cls.__module__.startswith(BACKEND_OPTIMIZER_MODULES):
+        bases = [base for base in cls.__mro__[1:] if public(base)]
+        if bases and bases[0].__name__ == cls.__name__:
+            return bases[0]
+    return None
 
 
 def read_optimizer(optimizer: Any, name: str) -> OptimizerSpec:
@@ -114,9 +157,12 @@ def read_optimizer(optimizer: Any, name: str) -> OptimizerSpec:
 
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise TypeError(f"optimizer must be a keras.optimizers.Optimizer instance, got {type(optimizer).__name__}")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str (the variable's path), got {type(name).__name__}")
     cls = type(optimizer)
-    rule_class = RULES.get(cls.__name__)
-    if rule_class is None or cls is not getattr(keras.optimizers, cls.__name__, None):
+    public = public_optimizer_class(cls)
+    rule_class = RULES.get(public.__name__) if public is not None else None
+    if rule_class is None:
         raise NotImplementedError(
             f"optimizer {cls.__module__}.{cls.__qualname__} is not mirrored; the reference covers "
             f"exactly these built-in classes: {sorted(RULES)}")

@@ -35,11 +35,14 @@ array([0.])
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from kwhelpers._backend import to_numpy
 from kwhelpers.reference.optimizers.config import LearningRate, read_optimizer
 from kwhelpers.reference.optimizers.rules import float32_rounded
 
@@ -73,8 +76,13 @@ def clip_gradients(gradients: list[np.ndarray], *, clipnorm: float | None = None
     """
     if not isinstance(gradients, (list, tuple)) or not gradients:
         raise TypeError(f"gradients must be a non-empty list of arrays, got {type(gradients).__name__}")
-    arrays = [np.asarray(g, dtype=np.float64) for g in gradients]
+    arrays = [_as_float_array(g, f"gradients[{i}]") for i, g in enumerate(gradients)]
     settings = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
+    for key, value in settings.items():
+        if value is not None and (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real)):
+            raise TypeError(f"{key} must be a number or None, got {value!r}")
+        if value is not None and math.isnan(value):
+            raise ValueError(f"{key} must not be NaN")
     if sum(value is not None for value in settings.values()) > 1:
         raise ValueError(f"at most one of clipnorm, clipvalue, global_clipnorm may be set, got {settings}")
     if clipnorm and clipnorm > 0:
@@ -130,7 +138,7 @@ class ReferenceOptimizer:
         self.config: Mapping[str, Any] = spec.config
         self.learning_rate: LearningRate = spec.learning_rate
         self.decay_applies: bool = spec.decay_applies
-        self.params = _as_float_array(initial, "initial")
+        self.params = _as_float_array(initial, "initial", finite=True)
         self.rule = spec.rule_class(self.config, self.params, name)
         self.accumulator = np.zeros_like(self.params)
         self.ema = np.zeros_like(self.params) if self.config["use_ema"] else None
@@ -181,9 +189,18 @@ class ReferenceOptimizer:
             self.params = self.ema.copy()
 
 
-def _as_float_array(value: Any, argument: str) -> np.ndarray:
+def _as_float_array(value: Any, argument: str, *, finite: bool = False) -> np.ndarray:
+    """``value`` as a float64 array; ``finite=True`` also refuses NaN and infinities.
+
+    Gradients may be non-finite: Keras applies them (the parameters become NaN
+    or infinite) and so does the reference, which shows a diverging run as it is.
+    """
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{argument} must be a numeric array, got {type(value).__name__}")
     try:
-        array = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{argument} must be a numeric array, got {type(value).__name__}") from error
+        array = np.array(to_numpy(value), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{argument} must be a numeric array, got {type(value).__name__}") from None
+    if finite and not np.all(np.isfinite(array)):
+        raise ValueError(f"{argument} must be finite, got NaN or infinite values")
     return array

@@ -44,6 +44,8 @@ def float32_rounded(value: float) -> float:
     >>> float32_rounded(0.9)
     0.8999999761581421
     """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"value must be a number, got {type(value).__name__}")
     return float(np.float32(value))
 
 
@@ -441,6 +443,13 @@ def newton_schulz5(x: np.ndarray, steps: int, a: float, b: float, c: float) -> n
     >>> out.shape
     (2, 2)
     """
+    from kwhelpers import _checks
+
+    x = _checks.numeric_array(x, "x").astype(np.float64)
+    if x.ndim < 2:
+        raise ValueError(f"x must be a matrix (or a stack of them), got shape {x.shape}")
+    steps = _checks.integer(steps, "steps", minimum=0)
+    a, b, c = (_checks.real(value, name) for value, name in ((a, "a"), (b, "b"), (c, "c")))
     tall = x.shape[-2] > x.shape[-1]
     if tall:
         x = np.swapaxes(x, -1, -2)
@@ -518,17 +527,26 @@ class ScheduleFreeAdamWRule(UpdateRule):
 
     On the TensorFlow backend ``momentum.value`` is the live ``tf.Variable``,
     not a snapshot, so :math:`z_{\text{old}}` is read *after* the
-    ``assign_sub``: it equals the new :math:`z`. This rule mirrors that
-    (``z_old_is_snapshot=False``); the JAX backend would use the old value.
+    ``assign_sub``: it equals the new :math:`z`. On JAX ``.value`` is an
+    immutable array, the old :math:`z`. The rule follows the running backend
+    (``z_old_is_snapshot=None``); set the class attribute to True or False to
+    force one reading.
     """
 
     keras_class = "ScheduleFreeAdamW"
     source = "keras/src/optimizers/schedule_free_adamw.py"
     hyperparameters = ("beta_1", "beta_2", "epsilon", "warmup_steps")
-    z_old_is_snapshot: ClassVar[bool] = False
+    z_old_is_snapshot: ClassVar[bool | None] = None  # None: as the running backend does
 
     def init_state(self, initial):
         return {"momentum": initial.copy(), "velocity": np.zeros_like(initial)}
+
+    def _snapshot(self) -> bool:
+        if self.z_old_is_snapshot is not None:
+            return bool(self.z_old_is_snapshot)
+        import keras
+
+        return keras.backend.backend() in SNAPSHOT_BACKENDS
 
     def update(self, theta, g, lr, step):
         c, s = self.config, self.state
@@ -539,12 +557,15 @@ class ScheduleFreeAdamWRule(UpdateRule):
         s["velocity"] = s["velocity"] + (g**2 - s["velocity"]) * (1 - b2)
         denominator = np.sqrt(s["velocity"] / (1 - b2**step)) + float32_rounded(c["epsilon"])
         s["momentum"] = z_before - lr * g / denominator
-        z_old = z_before if self.z_old_is_snapshot else s["momentum"]
+        z_old = z_before if self._snapshot() else s["momentum"]
         weight = 1.0 / step
         x_old = (theta - (1 - b1) * z_old) / b1
         x_new = (1 - weight) * x_old + weight * s["momentum"]
         return (1 - b1) * s["momentum"] + b1 * x_new
 
+
+# Backends on which ScheduleFreeAdamW's ``momentum.value`` is the value before the update.
+SNAPSHOT_BACKENDS = ("jax",)
 
 RULES: dict[str, type[UpdateRule]] = {
     rule.keras_class: rule

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -108,6 +109,10 @@ def cosine_decay_restarts(step: int, initial_learning_rate: float, first_decay_s
     return initial_learning_rate * _cosine(fraction, alpha, scale=m_mul ** restart)
 
 
+#: The formula functions (called by `schedule_value`, which validates their config first).
+SCHEDULES_FUNCTIONS = ("exponential_decay", "inverse_time_decay", "polynomial_decay",
+                       "piecewise_constant_decay", "cosine_decay", "cosine_decay_restarts")
+
 SCHEDULES: dict[str, Callable[..., float]] = {
     "ExponentialDecay": exponential_decay,
     "InverseTimeDecay": inverse_time_decay,
@@ -142,9 +147,29 @@ def schedule_value(class_name: str, config: Mapping[str, Any], step: int) -> flo
     >>> schedule_value("PiecewiseConstantDecay", {"boundaries": [2], "values": [1.0, 0.5]}, 3)
     0.5
     """
+    if not isinstance(class_name, str):
+        raise TypeError(f"class_name must be a str such as 'ExponentialDecay', got "
+                        f"{type(class_name).__name__}")
     if class_name not in SCHEDULES:
         raise NotImplementedError(
             f"learning-rate schedule {class_name!r} is not mirrored; implemented: {sorted(SCHEDULES)}")
     if isinstance(step, bool) or not isinstance(step, int) or step < 0:
         raise ValueError(f"step must be an int >= 0, got {step!r}")
-    return float(SCHEDULES[class_name](step, **config))
+    if not isinstance(config, Mapping):
+        raise TypeError(f"config must be the schedule's get_config() dict, got {type(config).__name__}")
+    function = SCHEDULES[class_name]
+    parameters = inspect.signature(function).parameters
+    known = {name for name, p in parameters.items() if p.kind is p.POSITIONAL_OR_KEYWORD} - {"step"}
+    required = {name for name in known if parameters[name].default is inspect.Parameter.empty}
+    missing = sorted(required - set(config))
+    unknown = sorted(set(config) - known - {"name"})
+    if missing or unknown:
+        raise ValueError(f"config for {class_name} lacks {missing} or has unknown keys {unknown}; "
+                         f"expected the keys {sorted(known)}")
+    try:
+        return float(function(step, **{k: v for k, v in config.items() if k != "name"}))
+    except ZeroDivisionError:
+        raise ValueError(f"config for {class_name}: a decay_steps or first_decay_steps of 0 divides "
+                         f"by zero, got {dict(config)}") from None
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"config for {class_name} holds a bad value ({error}), got {dict(config)}") from None
