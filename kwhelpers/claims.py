@@ -336,7 +336,7 @@ def cell_fingerprint(source: str) -> str:
 
     Examples
     --------
-    >>> cell_fingerprint("x = 1\n") == cell_fingerprint("x = 1")
+    >>> cell_fingerprint("x = 1 ") == cell_fingerprint("x = 1")
     True
     """
     return hashlib.sha1(source.strip().encode("utf-8")).hexdigest()[:16]

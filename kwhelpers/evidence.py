@@ -101,8 +101,11 @@ def no_warnings(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     --------
     >>> no_warnings(lambda: 2 + 2)
     4
-    >>> no_warnings(lambda: warnings.warn("internal", DeprecationWarning) or 5)
+    >>> with warnings.catch_warnings(record=True) as handed_on:
+    ...     no_warnings(lambda: warnings.warn("internal", DeprecationWarning) or 5)
     5
+    >>> [str(w.message) for w in handed_on]
+    ['internal']
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

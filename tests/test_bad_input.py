@@ -557,6 +557,9 @@ for tried, args in [("y_true (2, 1) vs y_pred (2, 2)", ([[1.0], [2.0]], [[1.0, 2
     single("custom_metrics.PercentageError.update_state", argument, tried,
            lambda args=args: custom_metrics.PercentageError().update_state(*args[:2], sample_weight=args[2]))
 
+single("custom_metrics.SampleWeightProbe.update_state", "y_pred", "a scalar",
+       lambda: custom_metrics.SampleWeightProbe().update_state(1.0, 1.0))
+
 # ----------------------------------------------------------------------------- keras2_names
 cases("keras2_names.lookup", keras2_names.lookup, {"name": "mse", "kind": "loss"},
       {"name": [NONE, ("'nonsense'", "nonsense"), ("3", 3)], "kind": CHOICE + [NONE]})
@@ -673,6 +676,7 @@ def test_every_public_function_is_swept():
     exempt = {
         # no argument to validate
         "data.data_dir", "data.names", "keras2_names.table", "keras2_names.keras2_backend",
+        "keras2_names.keras224_backend",
         "datasets.all_recipes", "datasets.digits.digits_pixels", "datasets.digits.build_digits",
         "datasets.anomaly.build_digits_anomaly", "datasets.quality.build_digits_quality",
         "datasets.multilabel_digits.build_digits_multilabel",
