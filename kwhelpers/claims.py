@@ -523,7 +523,8 @@ class claim:  # noqa: N801 (used like a function: ``with kw.claim(...)``)
         missing = self._missing_step()
         if (only and record["backend"] not in only) or missing == "not_applicable":
             record["status"] = "not_applicable"
-            record["message"] = f"about the {', '.join(only or ['other'])} backend only"
+            names = list(only or ["other"])
+            record["message"] = f"about the {' and '.join(names)} backend{'s' if len(names) > 1 else ''} only"
         elif missing is not None:
             record["status"] = "not_evaluated"
             record["message"] = missing

@@ -253,12 +253,13 @@ def execute_notebook(path: Path, timeout: int, progress: _Progress | None, inpla
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbclient.util import run_sync
 
     notebook = _read_notebook(path)
     code_cells = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.source.strip()]
     run = NotebookRun(path=path, title=notebook_title(notebook), question=notebook_question(notebook),
                       cells_total=len(code_cells))
-    records = records_dir / f"{path.stem}.jsonl"
+    records = (records_dir / f"{path.stem}.jsonl").resolve()  # the kernel runs in the notebook's folder
     records.unlink(missing_ok=True)
     sockets = Path(tempfile.mkdtemp(prefix="kwhelpers-kernel-"))
     env = {**os.environ, LEDGER_VARIABLE: str(records), NOTEBOOK_VARIABLE: ledger.display_path(path),
@@ -273,9 +274,9 @@ def execute_notebook(path: Path, timeout: int, progress: _Progress | None, inpla
         if execute_reply and execute_reply.get("content", {}).get("status") == "ok":
             executed.append(cell_index)
 
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel"))
     client = NotebookClient(
-        notebook, timeout=timeout, record_timing=False, allow_errors=not inplace,
-        km=AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel")),
+        notebook, timeout=timeout, record_timing=False, allow_errors=not inplace, km=manager,
         resources={"metadata": {"path": str(path.resolve().parent)}},
         on_cell_start=on_cell_start, on_cell_executed=on_cell_executed,
     )
@@ -292,6 +293,8 @@ def execute_notebook(path: Path, timeout: int, progress: _Progress | None, inpla
     finally:
         run.seconds = time.perf_counter() - started
         run.cells_executed = len(executed)
+        if manager.has_kernel:  # nbclient leaves a kernel it was given running
+            run_sync(manager.shutdown_kernel)(now=True)
         shutil.rmtree(sockets, ignore_errors=True)
     run.records = ledger.read_records(records)
     setups = [r for r in run.records if r.get("kind") == "environment"]
