@@ -74,4 +74,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     path = ledger.write(result, config.getoption("claims_ledger"))
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
+        reporter.ensure_newline()
         reporter.write_line(f"{ledger.summary_line(result)} ({ledger.display_path(path)})")
