@@ -133,7 +133,7 @@ def test_missing_file_is_refused_without_regeneration(private_data_dir):
 def test_unknown_name_lists_the_known_ones():
     with pytest.raises(ValueError, match=r"unknown dataset 'nope'; expected one of \[.*'digits'"):
         data.load("nope")
-    with pytest.raises(KeyError):  # also a KeyError, as unknown names used to raise
+    with pytest.raises(KeyError, match="unknown dataset 'nope'"):  # also a KeyError, as before
         data.load("nope")
 
 

@@ -57,6 +57,19 @@ def test_recorder_counts_one_update_per_batch(batch_size, batches):
     assert int(model.optimizer.iterations) == batches == recorder.recorded_batches
 
 
+@pytest.mark.parametrize("steps_per_execution, expected", [(1, [1, 2, 3, 4, 5, 6]), (3, [3, 6])])
+def test_recorder_reads_iterations_across_epochs_and_executions(steps_per_execution, expected):
+    """``iterations`` is the optimizer's counter: it runs on across epochs, and a row covers a
+    whole execution when steps_per_execution > 1."""
+    model = _model()
+    model.compile(optimizer="sgd", loss="binary_crossentropy", steps_per_execution=steps_per_execution)
+    recorder = UpdateRecorder()
+    model.fit(*_data(6), batch_size=2, epochs=2, verbose=0, shuffle=False, callbacks=[recorder])
+    frame = recorder.to_frame()
+    assert frame["iterations"].tolist() == expected
+    assert frame["epoch"].tolist() == sorted(frame["epoch"].tolist()) and set(frame["epoch"]) == {0, 1}
+
+
 def test_recorder_measures_the_change_of_every_weight():
     model = _model()
     before = weights_snapshot(model)

@@ -345,6 +345,18 @@ def test_subnormal_weights_are_flushed_to_zero_like_tensorflow():
     assert_matches(loss, y, y, weight)
 
 
+def test_constants_are_rounded_to_the_loss_dtype_like_keras():
+    """Huber's delta is cast to float32 by Keras: 0.1 acts as 0.10000000149. Huber is smooth at
+    delta, so Keras's own float32 noise hides this at rtol 1e-5; the formula is checked exactly."""
+    delta32 = float(np.float32(0.1))
+    value = float(ref.compute(L.Huber(delta=0.1), [[0.0]], [[10.0]]))
+    assert value == pytest.approx(delta32 * 10.0 - 0.5 * delta32**2, rel=1e-14)
+    assert value != pytest.approx(0.1 * 10.0 - 0.5 * 0.1**2, rel=1e-9)
+    assert value == pytest.approx(float(keras_value(L.Huber(delta=0.1), [[0.0]], [[10.0]])), rel=1e-6)
+    value64 = float(ref.compute(L.Huber(delta=0.1, dtype="float64"), [[0.0]], [[10.0]]))
+    assert value64 == pytest.approx(0.1 * 10.0 - 0.5 * 0.1**2, rel=1e-14)
+
+
 def test_float64_loss_dtype_is_mirrored():
     loss = L.BinaryCrossentropy(dtype="float64")
     y_true, y_pred = np.array([[0.0]]), np.array([[1.0 - 1e-12]])

@@ -150,6 +150,18 @@ def test_weighted_mean_with_zero_total_weight_is_zero_like_divide_no_nan():
     assert ref.weighted_mean([1.0, 1.0], [0.0, 0.0]) == 0.0
 
 
+@pytest.mark.parametrize("threshold", [0.3, 0.1, 0.7])
+def test_binary_accuracy_compares_with_the_float32_threshold(threshold):
+    """Keras casts the threshold to float32: a prediction equal to float32(0.3) is not above 0.3."""
+    y_pred = np.array([[np.float32(threshold)], [np.nextafter(np.float32(threshold), np.float32(1))]],
+                      np.float32)
+    y_true = np.array([[0.0], [1.0]], np.float32)
+    metric = keras.metrics.BinaryAccuracy(threshold=threshold)
+    expected = keras_result(metric, y_true, y_pred)
+    assert expected == 1.0
+    assert ref.compute_metric(metric, y_true, y_pred) == expected
+
+
 def test_compute_metric_reads_threshold_from_config():
     y_true, y_pred = np.array([[1.0], [1.0]]), np.array([[0.6], [0.8]])
     assert ref.compute_metric(keras.metrics.BinaryAccuracy(threshold=0.7), y_true, y_pred) == 0.5

@@ -264,6 +264,26 @@ SCHEDULE_STRATEGIES = {
 }
 
 
+@pytest.mark.parametrize("schedule, option", [
+    (SCHEDULES.ExponentialDecay(0.1, decay_steps=4, decay_rate=0.5, staircase=False), "staircase"),
+    (SCHEDULES.ExponentialDecay(0.1, decay_steps=4, decay_rate=0.5, staircase=True), "staircase"),
+    (SCHEDULES.InverseTimeDecay(0.1, decay_steps=4, decay_rate=0.5, staircase=False), "staircase"),
+    (SCHEDULES.InverseTimeDecay(0.1, decay_steps=4, decay_rate=0.5, staircase=True), "staircase"),
+    (SCHEDULES.PolynomialDecay(0.1, decay_steps=7, power=2.0, cycle=False), "cycle"),
+    (SCHEDULES.PolynomialDecay(0.1, decay_steps=7, power=2.0, cycle=True), "cycle"),
+], ids=lambda v: f"{type(v).__name__}-{v.get_config()}" if not isinstance(v, str) else v)
+def test_schedule_boolean_options_both_ways(schedule, option):
+    """The schedules' boolean options, each both ways (the property test draws them at random)."""
+    config = {k: v for k, v in schedule.get_config().items() if k != "name"}
+    other = dict(config, **{option: not config[option]})
+    name = type(schedule).__name__
+    for step in range(0, 25):
+        expected = float(keras.ops.convert_to_numpy(schedule(step)))
+        assert ref.schedule_value(name, config, step) == pytest.approx(expected, rel=1e-6, abs=1e-9)
+    assert any(ref.schedule_value(name, config, s) != pytest.approx(ref.schedule_value(name, other, s),
+                                                                    rel=1e-6) for s in range(25))
+
+
 @pytest.mark.parametrize("schedule_name", sorted(SCHEDULE_STRATEGIES))
 @settings(max_examples=15, deadline=None, derandomize=True)
 @given(data=st.data())
@@ -376,11 +396,16 @@ def test_unmirrored_things_raise_not_implemented_naming_them():
     class MySGD(keras.optimizers.SGD):
         pass
 
+    class Adam(keras.optimizers.Adam):  # a user's subclass with the built-in's name
+        def update_step(self, gradient, variable, learning_rate):
+            return super().update_step(2 * gradient, variable, learning_rate)
+
     def constant_rate():
         return 0.1
 
     cases = [
         (MySGD(), "MySGD"),
+        (Adam(), "test_reference_optimizers"),
         (keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD()), "LossScaleOptimizer"),
         (keras.optimizers.SGD(learning_rate=constant_rate), "callable"),
     ]
