@@ -17,8 +17,8 @@ stop those lines, so `setup` silences them at the descriptor level:
   raised by Python code are still shown. The file is removed when the process
   exits normally; after a crash it stays, for `native_log_tail` to read.
 
-For each backend `setup` asks for deterministic kernels and full float32
-precision, so that a GPU run gives the numbers a CPU run gives as closely as
+NumPy's BLAS runs on one thread (see `_limit_blas_threads`). For each backend
+`setup` asks for deterministic kernels and full float32 precision, so that a GPU run gives the numbers a CPU run gives as closely as
 the backend allows: TensorFlow: op determinism, TF32 off; JAX: float32 matmuls
 at "highest" precision and XLA's deterministic GPU ops; PyTorch: deterministic
 algorithms, the cuBLAS workspace setting, "highest" float32 matmul precision,
@@ -282,6 +282,19 @@ def _configure_torch(threads: int | None) -> None:
     torch.zeros(1)
 
 
+def _limit_blas_threads() -> None:
+    """Run NumPy's BLAS on one thread.
+
+    The suite's NumPy arrays are small, and idle BLAS threads spin beside
+    the backend's own thread pool: on a 2-core machine running two notebooks
+    at once, that made some notebooks up to four times slower. One thread
+    also fixes the summation order of NumPy's matrix products.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 _CONFIGURE = {"tensorflow": _configure_tensorflow, "jax": _configure_jax, "torch": _configure_torch}
 
 
@@ -324,6 +337,7 @@ def setup(seed: int = 0, backend: str | None = None) -> EnvironmentReport:
     if not _in_jupyter_kernel():
         os.environ.setdefault("MPLBACKEND", "Agg")
 
+    _limit_blas_threads()
     log_path = _native_log_path()
     with _stderr_descriptor_to(log_path):
         _CONFIGURE[backend](threads)
