@@ -6,9 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
-# Two kernels at once (pytest-xdist, one notebook per worker): 93 s instead of 147 s on 2 cores.
-NBVAL_JOBS ?= 2
-NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env -n $(NBVAL_JOBS) --dist loadscope \
+# Two processes at once (pytest-xdist; for nbval one notebook per worker) on the 2-core machines.
+JOBS ?= 2
+NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env -n $(JOBS) --dist loadscope \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -p kwhelpers.nbval_ledger
 # Quiet pip: the machine's pip config names local mirrors that may not exist (their warnings are
 # dropped; grep finding nothing else to print is success, and pipefail keeps pip's own status).
@@ -31,7 +31,7 @@ report: $(STAMP)
 test: test-unit test-notebooks
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest tests --doctest-modules kwhelpers -p no:cacheprovider
+	$(BIN)/python -m pytest tests --doctest-modules kwhelpers -p no:cacheprovider -n $(JOBS)
 
 test-notebooks: $(STAMP)
 	$(NBVAL) $(NBVAL_ARGS) $(NOTEBOOKS)
