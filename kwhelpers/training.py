@@ -134,8 +134,13 @@ def history_table(history) -> "pandas.DataFrame":  # noqa: F821 (pandas imported
 def fit_quiet(model, x, y=None, *, seed: int = 0, **fit_kwargs: Any) -> "pandas.DataFrame":  # noqa: F821
     """Seed Keras, run ``model.fit(x, y, verbose=0, **fit_kwargs)`` and return `history_table`.
 
-    Seeding right before ``fit`` makes the shuffling order depend on ``seed``
-    only, so two fits that differ in one argument see the same batches.
+    Seeding right before ``fit`` rewinds the random streams ``fit`` draws
+    from, so two *fresh* models that differ in one argument see the same
+    batches. It does not pin the order in every case: on JAX and PyTorch the
+    first ``fit`` after ``compile()`` draws from the stream once more to build
+    the model, so a second fit of an already built model starts elsewhere;
+    and on TensorFlow every epoch repeats the first epoch's order (notebook
+    00, "What the seed controls").
     """
     import keras
 

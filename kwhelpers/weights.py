@@ -17,8 +17,10 @@ divides the weighted sum of per-sample losses by the *number* of entries, not by
 the sum of the weights (``keras/src/losses/loss.py``, ``reduce_values``). So
 multiplying every weight by ``k`` multiplies the loss and its gradient by
 ``k``: with SGD that is a ``k`` times larger learning rate. `normalize_mean_one`
-rescales weights to mean 1 so a weighted run keeps the step size of an
-unweighted one.
+rescales weights to mean 1 over the whole data set, so the weights' overall
+scale no longer acts as a learning-rate factor. It does not make every batch
+like an unweighted one: a batch's loss is still scaled by that batch's mean
+weight (notebook 01, section 5).
 
 Examples
 --------
@@ -436,9 +438,11 @@ def normalize_mean_one(sample_weight: object) -> np.ndarray:
     """Scale weights so their mean over all entries is 1 (zeros, e.g. padding, included).
 
     With Keras's default ``"sum_over_batch_size"`` reduction the loss is
-    ``sum(w * loss) / number of entries``; after this scaling that equals the
-    weighted mean ``sum(w * loss) / sum(w)`` over the whole array, and the
-    gradient has the size of an unweighted run (see the module docstring).
+    ``sum(w * loss) / number of entries``. After this scaling, over the whole
+    array that equals the weighted mean ``sum(w * loss) / sum(w)``; over one
+    batch it is that batch's weighted mean times the batch's mean weight, so
+    the two agree exactly only when one batch holds all the weights, and on
+    average over equal-size batches (see the module docstring).
 
     Examples
     --------
