@@ -2,9 +2,10 @@
 
 ``python -m kwhelpers upgrade-check SPEC [SPEC ...] [--out DIR] [--venv DIR] [--jobs N]``
 
-1. A separate environment, ``.venv-upgrade/``: this environment's exact package set with the
-   given requirement specs in place of the packages they name (``keras-nightly`` replaces
-   ``keras``); reused while the specs and the pinned set stay the same.
+1. A separate environment, ``.venv-upgrade/``: the exact versions this environment has of
+   everything ``kwhelpers[test]`` needs, with the given requirement specs in place of the
+   packages they name (``keras-nightly`` replaces ``keras``); reused while the specs and the
+   pinned set stay the same.
 2. Baseline: the pinned environment's ledger, ``build/report/claims.json`` (or nbval's) when it
    was made from this commit with the installed versions, else a fresh ``make report`` run.
 3. Every notebook runs there in collect mode (every claim evaluated, even after one breaks),
@@ -89,6 +90,42 @@ def pinned_set(python: str | Path = sys.executable) -> list[str]:
             if line.strip() and not line.startswith("#") and canonical(line.split("==")[0]) != "kwhelpers"]
 
 
+def project_closure(extras: Sequence[str] = ("test",)) -> set[str]:
+    """The installed distributions ``kwhelpers[extras]`` needs, directly or not (canonical names).
+
+    The upgrade environment gets these, not everything this environment
+    happens to hold (a JAX or PyTorch installed for ``make test-backends``
+    plays no part in the TensorFlow run).
+
+    Examples
+    --------
+    >>> {"keras", "tensorflow", "nbval", "numpy"} <= project_closure()
+    True
+    """
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    needed: set[str] = set()
+    pending = [(canonical("kwhelpers"), tuple(extras))]
+    while pending:
+        name, wanted = pending.pop()
+        try:
+            requires = metadata.distribution(name).requires or []
+        except metadata.PackageNotFoundError:
+            continue
+        for text in requires:
+            requirement = Requirement(text)
+            environment = [{"extra": extra} for extra in wanted] or [{"extra": ""}]
+            if requirement.marker and not any(requirement.marker.evaluate(env) for env in environment):
+                continue
+            child = canonical(requirement.name)
+            if child not in needed:
+                needed.add(child)
+                pending.append((child, tuple(requirement.extras)))
+    return needed
+
+
 def overridden(pins: Sequence[str], names: Sequence[str]) -> list[str]:
     """The pins that stay once the packages in ``names`` (and what they replace) are taken out.
 
@@ -111,7 +148,8 @@ def _last_error_line(text: str) -> str:
 
 def build_environment(venv: Path, specs: Sequence[tuple[str, str]], stream=sys.stdout) -> dict[str, Any]:
     """Create or reuse ``venv`` holding the pinned set with ``specs`` in place; return what was done."""
-    pins = pinned_set()
+    needed = project_closure()
+    pins = [pin for pin in pinned_set() if canonical(re.split(r"[=<>!~ @;]", pin, maxsplit=1)[0]) in needed]
     keep = overridden(pins, [name for name, _ in specs])
     wanted = sorted(keep) + [spec for _, spec in specs]
     fingerprint = hashlib.sha256("\n".join(wanted).encode()).hexdigest()
