@@ -258,9 +258,9 @@ class Evidence:
         try:
             text = _evidence.raises(expected, match, function, *args, **kwargs)
         except AssertionError as error:
-            self._record(name, {"check": "raises", "measured": str(error), "match": match})
+            self._record(name, {"check": "raises", "measured": _message_line(str(error)), "match": match})
             raise AssertionError(f"{name}: {error}") from None
-        self._record(name, {"check": "raises", "measured": text, "match": match})
+        self._record(name, {"check": "raises", "measured": _message_line(text), "match": match})
         return text
 
     def warns(self, expected: type[Warning], match: str | None, function: Callable[..., Any],
@@ -272,7 +272,7 @@ class Evidence:
         except AssertionError as error:
             self._record(name, {"check": "warns", "measured": str(error), "match": match})
             raise AssertionError(f"{name}: {error}") from None
-        self._record(name, {"check": "warns", "measured": messages[0], "match": match})
+        self._record(name, {"check": "warns", "measured": _message_line(messages[0]), "match": match})
         return result, messages
 
     def no_warnings(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -284,6 +284,18 @@ class Evidence:
         except AssertionError as error:
             self.values[name]["measured"] = str(error)
             raise AssertionError(f"{name}: {error}") from None
+
+
+def _message_line(text: str) -> str:
+    """The first line of a message, as recorded: later lines of backend errors hold file paths and node names.
+
+    Examples
+    --------
+    >>> _message_line("InvalidArgumentError: Graph execution error:\n\nDetected at node x defined at /venv/...")
+    'InvalidArgumentError: Graph execution error:'
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else ""
 
 
 def _call_name(function: Callable[..., Any]) -> str:

@@ -165,31 +165,22 @@ def build_environment(venv: Path, specs: Sequence[tuple[str, str]], stream=sys.s
     requirements = venv / "requirements.txt"
     requirements.write_text("\n".join(wanted) + "\n")
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
-    result = subprocess.run(pip + ["-r", str(requirements)], capture_output=True, text=True)
-    resolution = "pinned set"
-    if result.returncode != 0 and "ResolutionImpossible" in result.stdout + result.stderr:
-        # The new package needs other versions of some pins: let pip choose within the project's ranges.
-        resolution = "project's version ranges (the pinned set conflicts with the new packages)"
-        stream.write(f"upgrade environment: the pinned set conflicts; resolving with the {resolution[:24]}\n")
-        project = _project_requirements()
-        loose = overridden(project, [name for name, _ in specs]) + [spec for _, spec in specs]
-        requirements.write_text("\n".join(loose) + "\n")
-        result = subprocess.run(pip + ["-r", str(requirements)], capture_output=True, text=True)
+    # Exact pins without their dependencies: pip must not bring back what a spec replaces (TensorFlow
+    # requires "keras", which would overwrite keras-nightly's files); then the specs' own new dependencies.
+    result = subprocess.run(pip + ["--no-deps", "-r", str(requirements)], capture_output=True, text=True)
+    if result.returncode == 0:
+        result = subprocess.run(pip + [spec for _, spec in specs], capture_output=True, text=True)
     if result.returncode != 0:
         raise UsageError(f"PACKAGES: pip could not install {' '.join(s for _, s in specs)}: "
                          f"{_last_error_line(result.stderr or result.stdout)}")
     subprocess.run(pip + ["--no-deps", "-e", str(REPO_ROOT)], check=True, capture_output=True, text=True)
-    info = {"fingerprint": fingerprint, "packages": [s for _, s in specs], "resolution": resolution,
+    conflicts = subprocess.run([str(python), "-m", "pip", "check", "--disable-pip-version-check"],
+                               capture_output=True, text=True).stdout.strip().splitlines()
+    info = {"fingerprint": fingerprint, "packages": [s for _, s in specs],
+            "resolution": "pinned set; pip check: " + ("; ".join(conflicts) if conflicts else "no conflicts"),
             "installed": pinned_set(python)}
     stamp.write_text(json.dumps(info, indent=1) + "\n")
     return info
-
-
-def _project_requirements() -> list[str]:
-    import tomllib
-
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    return list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
 
 
 def _versions(python: str | Path = sys.executable) -> dict[str, str]:
@@ -287,11 +278,14 @@ def run(specs: Sequence[str], out: Path = DEFAULT_OUT, venv: Path = DEFAULT_VENV
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {ledger.display_path(out)} exists and is not a folder")
     info = build_environment(venv, parsed, stream)  # first: a version pip cannot find fails in seconds
+    stream.write(f"upgrade environment: ready after {time.perf_counter() - started:.0f} s\n")
     baseline, baseline_path = baseline_ledger(stream, jobs, timeout)
     stream.write(f"upgrade run: executing every notebook with {' '.join(s for _, s in parsed)}\n")
     stream.flush()
     out.mkdir(parents=True, exist_ok=True)
+    running = time.perf_counter()
     _run_report(venv / "bin" / "python", out / "report", jobs, timeout)
+    stream.write(f"upgrade run: {time.perf_counter() - running:.0f} s\n")
     upgraded = ledger.load(out / "report" / "claims.json")
     diff = {
         "packages": [s for _, s in parsed],
