@@ -291,7 +291,7 @@ def _message_line(text: str) -> str:
 
     Examples
     --------
-    >>> _message_line("InvalidArgumentError: Graph execution error:\n\nDetected at node x defined at /venv/...")
+    >>> _message_line("InvalidArgumentError: Graph execution error:\\n\\nDetected at node x defined at /venv/...")
     'InvalidArgumentError: Graph execution error:'
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
