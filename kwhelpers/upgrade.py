@@ -44,6 +44,8 @@ REPLACES = {
     "tf-nightly": {"tensorflow", "tensorflow-cpu"}, "tensorflow-cpu": {"tensorflow", "tf-nightly"},
     "tensorflow": {"tf-nightly", "tensorflow-cpu"},
 }
+#: Changes when `build_environment` installs differently, so an environment built the old way is rebuilt.
+INSTALL_METHOD = "pins without dependencies, then the specs"
 CATEGORIES = ("changed", "not_evaluated", "drift", "wording", "new_warnings", "api")
 
 
@@ -152,7 +154,7 @@ def build_environment(venv: Path, specs: Sequence[tuple[str, str]], stream=sys.s
     pins = [pin for pin in pinned_set() if canonical(re.split(r"[=<>!~ @;]", pin, maxsplit=1)[0]) in needed]
     keep = overridden(pins, [name for name, _ in specs])
     wanted = sorted(keep) + [spec for _, spec in specs]
-    fingerprint = hashlib.sha256("\n".join(wanted).encode()).hexdigest()
+    fingerprint = hashlib.sha256("\n".join([INSTALL_METHOD, *wanted]).encode()).hexdigest()
     stamp = venv / ".kwhelpers-upgrade.json"
     python = venv / "bin" / "python"
     if stamp.exists() and python.exists() and json.loads(stamp.read_text()).get("fingerprint") == fingerprint:
