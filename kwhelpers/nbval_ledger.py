@@ -26,7 +26,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _records_dir(config: pytest.Config) -> Path:
-    return Path(config.getoption("claims_ledger")).with_suffix(".records")
+    """Where the kernels append their records: absolute, as nbval starts each kernel in its notebook's folder."""
+    return Path(config.getoption("claims_ledger")).resolve().with_suffix(".records")
 
 
 def _nbval_active(config: pytest.Config) -> bool:
