@@ -20,12 +20,17 @@ is one of
 ``holds``          every check passed;
 ``broken``         a check failed (an ``AssertionError``);
 ``error``          the evidence itself raised something else;
-``not_evaluated``  a named step it needs failed or has not run;
+``not_evaluated``  a named step or claim it needs failed or has not run;
 ``not_applicable`` the claim is about another backend (``backends=``).
 
 Work that several claims share is a named *step* (``with kw.step("name"):``).
 When a step fails, its claims are reported once as "not evaluated: needs
-<step>", never as failures of their own.
+<step>", never as failures of their own. A step that fails after an earlier
+step of the same kernel failed is itself "not evaluated" (it most likely
+used what the failed step did not make), so one change is reported once. A
+claim can also need another claim (``needs="02.padding.mask_reaches_loss"``):
+when one behaviour underlies several claims, it is decided once, and the
+claims built on it are "not evaluated" when it does not hold.
 
 Where the records go
 --------------------
@@ -388,6 +393,15 @@ def _as_names(value: str | Sequence[str] | None, what: str, allowed: Iterable[st
     return names
 
 
+def _needed_names(needs: str | Sequence[str] | None) -> tuple[str, ...]:
+    names = _as_names(needs, "needs")
+    for name in names:
+        if not (_STEP_PATTERN.match(name) or _ID_PATTERN.match(name)):
+            raise ValueError(f"needs must name steps (lower_case_words) or claim ids ('NN.topic.short_name'), "
+                             f"got {name!r}")
+    return names
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     line = text.splitlines()[0] if text else ""
@@ -443,7 +457,13 @@ def step(name: str, *, backends: str | Sequence[str] | None = None) -> Iterator[
     try:
         yield
     except BaseException as error:
-        record.update(status="failed", message=_first_line(error))
+        earlier = next((step_name for step_name, found in _steps.items()
+                        if found["status"] in ("failed", "not_evaluated") and step_name != name), None)
+        if earlier is None:
+            record.update(status="failed", message=_first_line(error))
+        else:
+            record.update(status="not_evaluated",
+                          message=f"failed after step {earlier!r} had failed ({_first_line(error)})")
         _steps[name] = record
         write_record(record)
         raise
@@ -470,7 +490,9 @@ class claim:  # noqa: N801 (used like a function: ``with kw.claim(...)``)
     quote : str, optional
         The seed's words this claim answers, short.
     needs : str or sequence of str, optional
-        Named steps (`step`) this evidence uses.
+        Named steps (`step`) this evidence uses, and claim ids (with dots)
+        whose behaviour it builds on: if one of them did not hold, this
+        claim is "not evaluated".
     backends : str or sequence of str, optional
         The claim is about these Keras backends only (for example
         ``"tensorflow"`` for tf.data or the TF backend's own code); elsewhere
@@ -502,7 +524,7 @@ class claim:  # noqa: N801 (used like a function: ``with kw.claim(...)``)
         self.record: dict[str, Any] = {
             "kind": "claim", "id": id, "statement": statement.strip(), "verdict": verdict,
             "source": source_of(seed, quote, verdict),
-            "needs": list(_as_names(needs, "needs")),
+            "needs": list(_needed_names(needs)),
             "backends": list(_as_names(backends, "backends", BACKENDS)) or None,
         }
         self.evidence = Evidence()
@@ -517,13 +539,14 @@ class claim:  # noqa: N801 (used like a function: ``with kw.claim(...)``)
 
     def _missing_step(self) -> str | None:
         for name in self.record["needs"]:
-            found = _steps.get(name)
+            kind, found = ("claim", _claims.get(name)) if "." in name else ("step", _steps.get(name))
             if found is None:
-                return f"needs step {name!r}, which has not run"
-            if found["status"] == "failed":
-                return f"needs step {name!r}, which failed ({found['message']})"
+                return f"needs {kind} {name!r}, which has not run"
             if found["status"] == "not_applicable":
                 return "not_applicable"
+            if found["status"] not in ("ok", "holds"):
+                reason = found["message"] if kind == "step" else f"{found['status']}: {found['message']}"
+                return f"needs {kind} {name!r}, which {'failed' if kind == 'step' else 'did not hold'} ({reason})"
         return None
 
     def __exit__(self, error_type, error, traceback) -> bool:
@@ -572,16 +595,56 @@ def recorded() -> list[dict[str, Any]]:
     return list(_claims.values())
 
 
-def table(prefix: str = "") -> Any:
-    """The claims evaluated so far whose id starts with ``prefix``, as a DataFrame.
+EVIDENCE_MARKS = {"holds": "\u2713 passed", "broken": "\u2717 failed", "error": "\u2717 error",
+                  "not_evaluated": "\u2013 not evaluated", "not_applicable": "\u2013 not applicable here"}
 
-    Columns: the seed quote (or the kind of finding), the claim, its verdict
-    and its status. A notebook's Answer section shows its own claims with
-    ``kw.claims.table("01.")``.
+
+class ClaimsTable:
+    """A notebook's claims for reading: full sentences, the verdict on the seed, and what the evidence did.
+
+    Jupyter shows it as an HTML table whose text wraps (nothing is cut at
+    pandas' 50 characters); ``print`` and nbval see one block per claim.
+    ``frame`` holds the same rows as a DataFrame for code.
+    """
+
+    def __init__(self, frame: Any) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __repr__(self) -> str:
+        blocks = []
+        for claim_id, row in self.frame.iterrows():
+            lines = [f"{claim_id}  [{row['verdict']}; evidence: {row['evidence']}]", f"    {row['in Keras 3']}"]
+            if row["seed says"]:
+                lines.append(f"    seed {row['seed says']}")
+            blocks.append("\n".join(lines))
+        return "\n".join(blocks) if blocks else "(no claims)"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<th>{name}</th>" for name in ("claim", "seed says", "in Keras 3", "verdict", "evidence"))
+        rows = "".join(
+            "<tr>" + f"<td><code>{html.escape(str(claim_id))}</code></td>"
+            + "".join(f"<td style='text-align:left'>{html.escape(str(row[name]))}</td>"
+                      for name in ("seed says", "in Keras 3", "verdict", "evidence")) + "</tr>"
+            for claim_id, row in self.frame.iterrows())
+        return f"<table class='kw-claims'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def table(prefix: str = "") -> ClaimsTable:
+    """The claims evaluated so far whose id starts with ``prefix``, to show in full.
+
+    For each claim: the seed's words it answers (``page: “quote”``, empty for
+    a Keras 3 finding), the claim in Keras 3, the verdict on the seed, and
+    what its evidence did (``✓ passed``, ``✗ failed``, ...). A notebook's
+    Answer section ends with ``kw.claims.table("01.")``.
 
     Examples
     --------
-    >>> table("no-such-prefix.").shape[0]
+    >>> len(table("no-such-prefix."))
     0
     """
     import pandas as pd
@@ -593,13 +656,13 @@ def table(prefix: str = "") -> Any:
         source = record["source"]
         rows.append({
             "claim": record["id"],
-            "seed says": f"{source['page']}: \u201c{source['quote']}\u201d" if source["page"] else source["title"],
+            "seed says": f"{source['page']}: \u201c{source['quote']}\u201d" if source["page"] else "",
             "in Keras 3": record["statement"],
             "verdict": VERDICTS[record["verdict"]],
-            "status": record["status"],
+            "evidence": EVIDENCE_MARKS[record["status"]],
         })
-    frame = pd.DataFrame(rows, columns=["claim", "seed says", "in Keras 3", "verdict", "status"])
-    return frame.set_index("claim")
+    frame = pd.DataFrame(rows, columns=["claim", "seed says", "in Keras 3", "verdict", "evidence"])
+    return ClaimsTable(frame.set_index("claim"))
 
 
 def reset() -> None:

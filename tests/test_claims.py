@@ -175,7 +175,47 @@ def test_table_lists_the_claims_evaluated_here(fresh):
         pass
     with kw.claim("98.demo.two", "second", verdict="finding"):
         pass
-    frame = kw.claims.table("99.")
-    assert list(frame.index) == ["99.demo.one"]
-    assert frame.loc["99.demo.one", "seed says"] == "002: \u201cthe optimizer\u201d"
-    assert list(frame.columns) == ["seed says", "in Keras 3", "verdict", "status"]
+    shown = kw.claims.table("99.")
+    assert list(shown.frame.index) == ["99.demo.one"]
+    assert shown.frame.loc["99.demo.one", "seed says"] == "002: \u201cthe optimizer\u201d"
+    assert list(shown.frame.columns) == ["seed says", "in Keras 3", "verdict", "evidence"]
+    assert repr(shown) == ("99.demo.one  [holds; evidence: \u2713 passed]\n    first\n"
+                           "    seed 002: \u201cthe optimizer\u201d")
+
+
+def test_table_shows_long_statements_whole_and_escapes_html(fresh):
+    statement = "a <b> statement " + "that goes on " * 10
+    with kw.claim("99.demo.long", statement, verdict="finding"):
+        pass
+    html = kw.claims.table("99.")._repr_html_()
+    assert "a &lt;b&gt; statement " + "that goes on " * 9 + "that goes on</td>" in html
+    assert "<td style='text-align:left'></td>" in html  # a finding answers no seed quote
+
+
+def test_a_claim_can_need_another_claim_so_one_behaviour_is_decided_once(fresh):
+    with kw.claim("99.base.rule", "the rule", verdict="finding") as evidence:
+        evidence.equal("rule", 1, 2)
+    with kw.claim("99.base.consequence", "built on the rule", verdict="finding", needs="99.base.rule"):
+        raise AssertionError("would be a second report of the same change")
+    with kw.claim("99.base.unknown", "needs a claim not run", verdict="finding", needs="99.base.later"):
+        pass
+    records = {r["id"]: r for r in _lines(fresh)}
+    assert records["99.base.consequence"]["status"] == "not_evaluated"
+    assert records["99.base.consequence"]["message"].startswith("needs claim '99.base.rule', which did not hold (broken")
+    assert records["99.base.unknown"]["message"] == "needs claim '99.base.later', which has not run"
+
+
+def test_needs_names_steps_or_claim_ids():
+    with pytest.raises(ValueError, match="needs must name steps .* or claim ids .*got 'Bad Name'"):
+        kw.claim("99.demo.bad", "x", verdict="finding", needs="Bad Name")
+
+
+def test_a_step_failing_after_another_failed_is_not_evaluated_not_a_second_failure(fresh):
+    for name in ("first", "second"):
+        with pytest.raises(NameError):
+            with kw.step(name):
+                raise NameError("name 'configs' is not defined")
+    first, second = _lines(fresh)
+    assert first["status"] == "failed"
+    assert second["status"] == "not_evaluated"
+    assert second["message"] == "failed after step 'first' had failed (NameError: name 'configs' is not defined)"
