@@ -6,8 +6,11 @@ nbval's stored outputs are the contract for the pinned TensorFlow/CPU run. On JA
 PyTorch every printed number differs (other random streams), so there the contract is the
 ledger: the notebooks run with ``KERAS_BACKEND=BACKEND`` in collect mode, and every claim's
 status, and every value its evidence compared, must match the committed baseline
-``docs/ledgers/<backend>-<device>.json`` within the value's own tolerance. ``--update``
-writes the baseline instead (after a deliberate change; review its diff).
+``docs/ledgers/<backend>-<device>.json`` within the value's own tolerance. And every claim
+that applies to the backend must hold: a baseline that records a claim as broken does not
+excuse it (a real backend difference is a claim of its own, with ``backends=``). ``--update``
+writes the baseline instead (after a deliberate change; review its diff), and refuses to
+when a claim does not hold.
 
 Exit status: 0 when the run matches its baseline, 1 when it does not, 2 for bad arguments or
 a backend that is not installed.
@@ -71,6 +74,19 @@ def mismatches(baseline: dict[str, Any], run: dict[str, Any]) -> list[str]:
     return problems
 
 
+def not_holding(run: dict[str, Any]) -> list[str]:
+    """The claims of ``run`` that apply to its backend and do not hold, one line each.
+
+    Examples
+    --------
+    >>> not_holding({"claims": [{"id": "a.b.c", "status": "broken", "message": "x"},
+    ...                         {"id": "a.b.d", "status": "not_applicable", "message": ""}]})
+    ['a.b.c: broken (x)']
+    """
+    return [f"{c['id']}: {c['status']} ({c.get('message', '')})" for c in run["claims"]
+            if c["status"] not in ("holds", "not_applicable")]
+
+
 def run_backend(backend: str, out: Path, jobs: int = 2, timeout: int = 600) -> dict[str, Any]:
     """Execute every notebook on ``backend`` in collect mode; return the run's ledger."""
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONUNBUFFERED": "1"}
@@ -91,14 +107,21 @@ def check(backend: str, *, update: bool = False, jobs: int = 2, timeout: int = 6
     run = run_backend(backend, out, jobs, timeout)
     target = baseline_path(backend, device_kind(run))
     stream.write(f"{backend} ({run['environment'].get('device')}): {ledger.summary_line(run)}\n")
+    failing = not_holding(run)
+    for line in failing:
+        stream.write(f"  DOES NOT HOLD {line}\n")
     if update:
+        if failing:
+            stream.write(f"baseline not written: {len(failing)} claims do not hold on {backend}\n")
+            return 1
         ledger.write(run, target)
         stream.write(f"baseline written: {ledger.display_path(target)}\n")
         return 0
     if not target.exists():
         stream.write(f"no baseline {ledger.display_path(target)}: run with --update to create it\n")
         return 1
-    problems = mismatches(ledger.load(target), run)
+    problems = [problem for problem in mismatches(ledger.load(target), run)
+                if not any(problem.startswith(line.split(":")[0] + ":") for line in failing)] + failing
     for problem in problems:
         stream.write(f"  MISMATCH {problem}\n")
     stream.write(f"{backend}: {'matches' if not problems else f'{len(problems)} mismatches with'} "

@@ -7,12 +7,13 @@ find, and the per-backend baseline check.
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 
 import pytest
 
-from kwhelpers import backends, upgrade
+from kwhelpers import backends, ledger, upgrade
 
 ROOT = upgrade.REPO_ROOT
 
@@ -78,6 +79,24 @@ def test_backend_check_reports_status_value_and_claim_mismatches():
         "01.a.breaks: status holds in the baseline, broken now (x: expected 1, measured 2)",
     ]
     assert backends.mismatches(baseline, baseline) == []
+
+
+def test_a_claim_that_does_not_hold_fails_the_backend_check_even_if_the_baseline_recorded_it(monkeypatch, tmp_path):
+    broken = {"id": "03a.appendix.muon", "status": "broken", "message": "largest difference 0.00083"}
+    run = _ledger({"id": "01.a.ok", "status": "holds"}, broken, {"id": "01.a.tf_only", "status": "not_applicable"})
+    monkeypatch.setattr(backends.importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(backends, "run_backend", lambda *args: run)
+    monkeypatch.setattr(backends, "LEDGER_DIR", tmp_path)
+    monkeypatch.setattr(backends, "baseline_path", lambda backend, device: tmp_path / f"{backend}-{device}.json")
+    out = io.StringIO()
+    assert backends.check("torch", update=True, stream=out) == 1
+    assert "DOES NOT HOLD 03a.appendix.muon: broken (largest difference 0.00083)" in out.getvalue()
+    assert "baseline not written: 1 claims do not hold on torch" in out.getvalue()
+    assert not (tmp_path / "torch-cpu.json").exists()
+    ledger.write(run, tmp_path / "torch-cpu.json")  # a baseline that recorded the broken claim
+    out = io.StringIO()
+    assert backends.check("torch", stream=out) == 1
+    assert out.getvalue().splitlines()[-1] == f"torch: 1 mismatches with {ledger.display_path(tmp_path / 'torch-cpu.json')}"
 
 
 def test_baselines_are_named_by_backend_and_device():
