@@ -32,7 +32,10 @@ model saving): ``Huber``'s ``delta``, ``CosineSimilarity``'s ``axis`` and
 ``SparseCategoricalCrossentropy``'s ``axis``. Those are read from the
 arguments the instance passes to its function; any option whose config value
 disagrees with those arguments (an instance mutated after construction) is a
-``ValueError``.
+``ValueError``. ``label_smoothing`` on ``SparseCategoricalCrossentropy``, which
+Keras 3.15 does not have and later Keras adds, is mirrored at any value as the
+categorical cross-entropy of the smoothed one-hot label; an option the reference
+does not know is ``NotImplementedError``.
 
 Examples
 --------
