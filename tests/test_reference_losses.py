@@ -490,6 +490,43 @@ def test_shape_errors_name_the_argument(loss, y_true, y_pred, match):
         ref.compute(loss, y_true, y_pred)
 
 
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.35])
+def test_sparse_label_smoothing_is_the_smoothed_categorical_form(monkeypatch, from_logits, smoothing):
+    """Keras 3.15's SparseCategoricalCrossentropy has no label_smoothing; later Keras adds it.
+
+    The reference mirrors it at any value as Keras's own CategoricalCrossentropy(label_smoothing)
+    on the one-hot label, and keeps the sparse path's value at 0.0.
+    """
+    rng = np.random.default_rng(7)
+    labels = np.array([0.0, 2.0, 1.0, 3.0, 2.0], np.float32)
+    raw = rng.normal(size=(5, 4)).astype(np.float32)
+    y_pred = raw if from_logits else (np.exp(raw) / np.exp(raw).sum(-1, keepdims=True)).astype(np.float32)
+    loss = L.SparseCategoricalCrossentropy(from_logits=from_logits, reduction=None)
+    plain = ref.compute(loss, labels, y_pred)
+    monkeypatch.setattr(loss, "_fn_kwargs", {**loss._fn_kwargs, "label_smoothing": smoothing})
+    smoothed = ref.compute(loss, labels, y_pred)
+    categorical = L.CategoricalCrossentropy(from_logits=from_logits, label_smoothing=smoothing, reduction=None)
+    keras_value = np.asarray(keras.ops.convert_to_numpy(categorical(np.eye(4, dtype=np.float32)[labels.astype(int)], y_pred)))
+    np.testing.assert_allclose(smoothed, keras_value, rtol=1e-5, atol=1e-6)
+    if smoothing == 0.0:
+        np.testing.assert_allclose(smoothed, plain, rtol=1e-12)
+    else:
+        assert np.max(np.abs(smoothed - plain)) > 1e-3
+
+
+def test_sparse_label_smoothing_keeps_ignore_class_mask(monkeypatch):
+    labels = np.array([0.0, 2.0, 1.0], np.float32)
+    logits = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3], [-0.5, 1.5, 0.0]], np.float32)
+    loss = L.SparseCategoricalCrossentropy(from_logits=True, ignore_class=2, reduction=None)
+    monkeypatch.setattr(loss, "_fn_kwargs", {**loss._fn_kwargs, "label_smoothing": 0.2})
+    values = ref.compute(loss, labels, logits)
+    categorical = L.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2, reduction=None)
+    expected = keras.ops.convert_to_numpy(categorical(np.eye(3, dtype=np.float32)[[0, 2, 1]], logits))
+    np.testing.assert_allclose(values[[0, 2]], expected[[0, 2]], rtol=1e-5)
+    assert values[1] == 0.0
+
+
 def test_unknown_option_and_dtype_are_not_implemented(monkeypatch):
     loss = L.Huber()
     monkeypatch.setattr(loss, "_fn_kwargs", {**loss._fn_kwargs, "shiny_new_option": 2})

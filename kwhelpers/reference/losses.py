@@ -32,7 +32,10 @@ model saving): ``Huber``'s ``delta``, ``CosineSimilarity``'s ``axis`` and
 ``SparseCategoricalCrossentropy``'s ``axis``. Those are read from the
 arguments the instance passes to its function; any option whose config value
 disagrees with those arguments (an instance mutated after construction) is a
-``ValueError``.
+``ValueError``. ``label_smoothing`` on ``SparseCategoricalCrossentropy``, which
+Keras 3.15 does not have and later Keras adds, is mirrored at any value as the
+categorical cross-entropy of the smoothed one-hot label; an option the reference
+does not know is ``NotImplementedError``.
 
 Examples
 --------
@@ -335,7 +338,7 @@ def _categorical_focal_crossentropy(y_true, y_pred, c, alpha=0.25, gamma=2.0, fr
 
 
 def _sparse_categorical_crossentropy(y_true, y_pred, c, from_logits=False, ignore_class=None,
-                                     axis=-1):
+                                     axis=-1, label_smoothing=0.0):
     if axis not in (-1, y_pred.ndim - 1):
         raise NotImplementedError(
             f"SparseCategoricalCrossentropy with axis={axis}: the TensorFlow backend supports "
@@ -358,9 +361,17 @@ def _sparse_categorical_crossentropy(y_true, y_pred, c, from_logits=False, ignor
     if np.any((labels < 0) | (labels >= classes)):
         raise ValueError(f"y_true labels must be in [0, {classes}), got values "
                          f"{sorted(set(labels[(labels < 0) | (labels >= classes)].tolist()))}")
-    logits = y_pred if from_logits else np.log(np.clip(y_pred, c.eps, c.one_minus_eps))
-    picked = np.take_along_axis(_log_softmax(logits, -1), labels[..., None], axis=-1)[..., 0]
-    values = -picked
+    if label_smoothing:
+        # Keras 3.15 has no such option; later Keras adds it (keras-nightly 3.16). Mirrored as the
+        # categorical cross-entropy of the smoothed one-hot label, y (1 - s) + s / classes, which
+        # is what CategoricalCrossentropy(label_smoothing=s) computes on the one-hot label.
+        one_hot = np.eye(classes, dtype=np.float64)[labels]
+        values, _ = _categorical_crossentropy(one_hot, y_pred, c, from_logits=from_logits,
+                                              label_smoothing=label_smoothing)
+    else:
+        logits = y_pred if from_logits else np.log(np.clip(y_pred, c.eps, c.one_minus_eps))
+        picked = np.take_along_axis(_log_softmax(logits, -1), labels[..., None], axis=-1)[..., 0]
+        values = -picked
     if valid is not None:
         values = np.where(valid, values, 0.0)
     return values, valid
@@ -511,7 +522,7 @@ _REFERENCES: dict[str, tuple[Callable[..., Result], tuple[str, ...]]] = {
         ("alpha", "gamma", "from_logits", "label_smoothing", "axis"),
     ),
     "sparse_categorical_crossentropy": (
-        _sparse_categorical_crossentropy, ("from_logits", "ignore_class", "axis")),
+        _sparse_categorical_crossentropy, ("from_logits", "ignore_class", "axis", "label_smoothing")),
     "binary_crossentropy": (_binary_crossentropy, ("from_logits", "label_smoothing", "axis")),
     "binary_focal_crossentropy": (
         _binary_focal_crossentropy,
