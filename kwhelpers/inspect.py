@@ -11,6 +11,9 @@
   compiled loss (or one you give), its gradient, one ``optimizer.apply``.
 * `compiled_twin` makes a copy with the same weights and a fresh optimizer,
   so two ways of training can start from the same point.
+* `sgd_step_gradients` reads the gradient Keras computed in one
+  ``train_on_batch`` step (masks and sample weights included) as minus the
+  weight change of ``SGD(1.0)``; `largest_difference` compares two such lists.
 
 Everything works on the TensorFlow, JAX and PyTorch backends: gradients come
 from `kwhelpers._backend.scalar_gradients` (``tf.GradientTape``, ``jax.jacrev``,
@@ -493,3 +496,76 @@ def compiled_twin(model: keras.Model) -> keras.Model:
     optimizer = model.optimizer.__class__.from_config(model.optimizer.get_config())
     twin.compile(optimizer=optimizer, loss=model.loss)
     return twin
+
+
+def sgd_step_gradients(model: keras.Model, x: Any, y: Any, *, start: Sequence[Any], loss: Any,
+                       sample_weight: Any = None) -> tuple[float, list[np.ndarray]]:
+    """One ``train_on_batch`` step with ``SGD(learning_rate=1.0)`` from the weights ``start``.
+
+    With a learning rate of 1, minus the change of every weight *is* its
+    gradient: a backend-neutral way to read the gradient Keras itself
+    computed, masks, sample weights and loss reduction included.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built model; it is (re)compiled here with ``SGD(1.0)`` and ``loss``.
+    x, y : array-like
+        One batch.
+    start : sequence of arrays
+        The weights to start from, as `keras.Model.get_weights` returns them.
+    loss : str or keras.losses.Loss
+        The loss to compile with (a `Loss` carries its ``reduction``).
+    sample_weight : array-like, optional
+        Passed to ``train_on_batch``.
+
+    Returns
+    -------
+    (float, list of numpy.ndarray)
+        The loss ``train_on_batch`` returned, and the gradient of every weight
+        (``get_weights`` order).
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+    >>> loss, grads = sgd_step_gradients(model, np.ones((2, 1)), np.zeros((2, 1)), start=[np.ones((1, 1))],
+    ...                                  loss="mse")
+    >>> round(loss, 4), [g.round(4).tolist() for g in grads]  # d/dw (w - 0)**2 = 2 w = 2
+    (1.0, [[[2.0]]])
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    if isinstance(start, (str, bytes)) or not isinstance(start, Sequence):
+        raise TypeError(f"start must be a list of weight arrays, got {type(start).__name__}")
+    if len(start) != len(model.weights):
+        raise ValueError(f"start must hold one array per model weight ({len(model.weights)}), got {len(start)}")
+    if not isinstance(loss, (str, keras.losses.Loss)):
+        raise TypeError(f"loss must be a loss name or a keras.losses.Loss, got {type(loss).__name__}")
+    model.set_weights(list(start))
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss=loss)
+    before = model.get_weights()
+    value = float(np.asarray(model.train_on_batch(x, y, sample_weight=sample_weight)).reshape(()))
+    return value, [(b - a).astype(b.dtype) for b, a in zip(before, model.get_weights())]
+
+
+def largest_difference(first: Sequence[Any], second: Sequence[Any]) -> float:
+    """The largest absolute element-wise difference between two equally long lists of arrays.
+
+    Examples
+    --------
+    >>> largest_difference([np.zeros(2), np.ones(3)], [np.array([0.0, 0.5]), np.ones(3)])
+    0.5
+    """
+    for name, value in (("first", first), ("second", second)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise TypeError(f"{name} must be a list of arrays, got {type(value).__name__}")
+    if len(first) != len(second) or not first:
+        raise ValueError(f"first and second must be non-empty and equally long, got {len(first)} and {len(second)}")
+    gaps = []
+    for index, (a, b) in enumerate(zip(first, second)):
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        if a.shape != b.shape:
+            raise ValueError(f"arrays {index} differ in shape: {a.shape} and {b.shape}")
+        gaps.append(float(np.max(np.abs(a - b))) if a.size else 0.0)
+    return max(gaps)

@@ -1,8 +1,14 @@
-"""Two Keras 2.2.4 optimizers, transcribed to float64 NumPy, to compare with Keras 3.
+"""Three Keras 2.2.4 optimizers, transcribed to float64 NumPy, to compare with Keras 3.
 
 The seed page on ``model.compile()`` describes the optimizers of the
-multi-backend Keras 2.2.4. Two of them compute something that no Keras 3
+multi-backend Keras 2.2.4. Three of them compute something that no Keras 3
 setting reproduces exactly, so the notebooks need the old rule itself:
+
+* `Keras2RMSprop`: epsilon sits **outside** the square root,
+  ``p - lr * g / (sqrt(a) + eps)`` (``keras/optimizers.py`` L266-L270 at
+  tag 2.2.4). Keras 3 computes ``lr * g / sqrt(a + eps)``
+  (``keras/src/optimizers/rmsprop.py``), so the same ``epsilon=1e-7`` acts
+  like ``sqrt(1e-7)`` = 3.2e-4 and damps gradients below about 1e-3.
 
 * `Keras2Adagrad`: the accumulator starts at **zero** and epsilon sits
   **outside** the square root, ``p - lr * g / (sqrt(a) + eps)``
@@ -25,6 +31,8 @@ Examples
 --------
 >>> trajectory(Keras2Adagrad(lr=0.1), [1.0], [[2.0], [2.0]]).round(4).tolist()
 [[1.0], [0.9], [0.8293]]
+>>> trajectory(Keras2RMSprop(), [0.0], [[1e-4]]).round(6).tolist()
+[[0.0], [-0.003152]]
 >>> round(Keras2Nadam().momentum_cache(100), 5), round(Keras2Nadam(schedule_decay=1.0).momentum_cache(100), 5)
 (0.45729, 0.89241)
 """
@@ -94,6 +102,41 @@ class Keras2Adagrad:
 
 
 @dataclasses.dataclass(frozen=True)
+class Keras2RMSprop:
+    """Keras 2.2.4's ``RMSprop(lr=0.001, rho=0.9, epsilon=None)`` without ``decay``.
+
+    ``a`` starts at zeros; each update ``a <- rho * a + (1 - rho) * g**2``,
+    then ``p <- p - lr * g / (sqrt(a) + epsilon)`` (``keras/optimizers.py``
+    L257 and L266-L270 at tag 2.2.4).
+
+    Examples
+    --------
+    >>> rule = Keras2RMSprop()
+    >>> state = rule.initial_state(np.zeros(1))
+    >>> rule.update(np.zeros(1), np.array([1.0]), state, 1).round(6).tolist()
+    [-0.003162]
+    """
+
+    lr: float = 0.001
+    rho: float = 0.9
+    epsilon: float = KERAS2_EPSILON
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lr", _positive("lr", self.lr))
+        object.__setattr__(self, "rho", _fraction("rho", self.rho))
+        object.__setattr__(self, "epsilon", _non_negative("epsilon", self.epsilon))
+
+    def initial_state(self, params: np.ndarray) -> dict[str, Any]:
+        """The moving average of g**2, zeros like ``params``."""
+        return {"accumulator": np.zeros_like(params, dtype=np.float64)}
+
+    def update(self, params: np.ndarray, g: np.ndarray, state: dict[str, Any], t: int) -> np.ndarray:
+        """Return the new parameters after the ``t``-th update (``t`` from 1); update ``state``."""
+        state["accumulator"] = self.rho * state["accumulator"] + (1.0 - self.rho) * g**2
+        return params - self.lr * g / (np.sqrt(state["accumulator"]) + self.epsilon)
+
+
+@dataclasses.dataclass(frozen=True)
 class Keras2Nadam:
     """Keras 2.2.4's ``Nadam(lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, schedule_decay=0.004)``.
 
@@ -145,12 +188,12 @@ class Keras2Nadam:
         return params - self.lr * m_bar / (np.sqrt(v_hat) + self.epsilon)
 
 
-Rule = Keras2Adagrad | Keras2Nadam
+Rule = Keras2Adagrad | Keras2RMSprop | Keras2Nadam
 
 
 def _check_rule(rule: Any) -> None:
-    if not isinstance(rule, (Keras2Adagrad, Keras2Nadam)):
-        raise TypeError(f"rule must be a Keras2Adagrad or Keras2Nadam, got {type(rule).__name__}")
+    if not isinstance(rule, (Keras2Adagrad, Keras2RMSprop, Keras2Nadam)):
+        raise TypeError(f"rule must be a Keras2Adagrad, Keras2RMSprop or Keras2Nadam, got {type(rule).__name__}")
 
 
 def _start(start: Any) -> np.ndarray:
@@ -175,7 +218,7 @@ def trajectory(rule: Rule, initial: Any, gradients: Sequence[Any] | np.ndarray) 
 
     Parameters
     ----------
-    rule : Keras2Adagrad or Keras2Nadam
+    rule : Keras2Adagrad, Keras2RMSprop or Keras2Nadam
         The Keras 2.2.4 rule and its hyperparameters.
     initial : array-like
         The parameters before the first update.

@@ -23,7 +23,9 @@ from kwhelpers.inspect import (  # noqa: E402
     compiled_twin,
     fit_step_by_hand,
     gradient_reach,
+    largest_difference,
     output_gradients,
+    sgd_step_gradients,
     weight_names,
     weights_snapshot,
 )
@@ -345,3 +347,41 @@ def test_gradient_reach_heatmap_marks_exact_zeros():
         kw.plots.gradient_reach_heatmap(table.to_numpy())
     with pytest.raises(ValueError, match=">= 0"):
         kw.plots.gradient_reach_heatmap(-table)
+
+
+def test_sgd_step_gradients_is_the_weighted_mse_gradient_by_hand():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 1))
+    weight = rng.uniform(0.5, 2.0, size=6)
+    kernel, bias = rng.normal(size=(3, 1)), rng.normal(size=(1,))
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    loss, (g_kernel, g_bias) = sgd_step_gradients(model, x, y, start=[kernel, bias], loss="mse", sample_weight=weight)
+    residual = x @ kernel + bias - y  # (6, 1); default reduction: sum(w * r**2) / N
+    np.testing.assert_allclose(loss, np.mean(weight * residual[:, 0] ** 2), rtol=1e-5)
+    np.testing.assert_allclose(g_kernel, 2 * x.T @ (weight[:, None] * residual) / 6, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(g_bias, 2 * np.sum(weight[:, None] * residual, axis=0) / 6, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[0], kernel - g_kernel, rtol=1e-5)  # the step was taken
+
+
+def test_sgd_step_gradients_refuses_bad_input():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    x, y = np.ones((2, 3)), np.ones((2, 1))
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        sgd_step_gradients("model", x, y, start=model.get_weights(), loss="mse")
+    with pytest.raises(ValueError, match=r"start must hold one array per model weight \(2\), got 1"):
+        sgd_step_gradients(model, x, y, start=model.get_weights()[:1], loss="mse")
+    with pytest.raises(TypeError, match="start must be a list of weight arrays"):
+        sgd_step_gradients(model, x, y, start=np.ones(3), loss="mse")
+    with pytest.raises(TypeError, match="loss must be a loss name or a keras.losses.Loss"):
+        sgd_step_gradients(model, x, y, start=model.get_weights(), loss=3)
+
+
+def test_largest_difference():
+    assert largest_difference([np.zeros((2, 2)), np.ones(3)], [np.zeros((2, 2)), np.array([1.0, 3.0, 0.5])]) == 2.0
+    assert largest_difference([np.zeros(0)], [np.zeros(0)]) == 0.0
+    with pytest.raises(ValueError, match="equally long"):
+        largest_difference([np.zeros(1)], [np.zeros(1), np.zeros(1)])
+    with pytest.raises(ValueError, match=r"arrays 0 differ in shape"):
+        largest_difference([np.zeros(2)], [np.zeros(3)])
+    with pytest.raises(TypeError, match="first must be a list of arrays"):
+        largest_difference(np.zeros(2), [np.zeros(2)])

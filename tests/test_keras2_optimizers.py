@@ -1,4 +1,4 @@
-"""`kwhelpers.keras2_optimizers`: Keras 2.2.4's Adagrad and Nadam, checked by hand and against Keras 3."""
+"""`kwhelpers.keras2_optimizers`: Keras 2.2.4's Adagrad, RMSprop and Nadam, checked by hand and against Keras 3."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kwhelpers.keras2_optimizers import Keras2Adagrad, Keras2Nadam, descent, trajectory
+from kwhelpers.keras2_optimizers import Keras2Adagrad, Keras2Nadam, Keras2RMSprop, descent, trajectory
 
 keras = pytest.importorskip("keras")
 
@@ -31,6 +31,43 @@ def test_adagrad_by_hand():
     assert np.isnan(path[1, 1])  # epsilon=0 with a zero accumulator: Keras 2.2.4's 0/0
     default = trajectory(Keras2Adagrad(), [0.0], [[0.0], [3.0]])
     np.testing.assert_allclose(default[:, 0], [0.0, 0.0, -0.01 * 3 / (3 + 1e-7)])
+
+
+def test_rmsprop_by_hand():
+    # a = 0.1 * g1**2, then 0.9 * a + 0.1 * g2**2; epsilon outside the root (Keras 2.2.4 L266-L270)
+    path = trajectory(Keras2RMSprop(lr=0.1, rho=0.9, epsilon=0.01), [1.0], [[2.0], [-1.0]])
+    a1 = 0.1 * 4.0
+    a2 = 0.9 * a1 + 0.1 * 1.0
+    np.testing.assert_allclose(path[1, 0], 1.0 - 0.1 * 2.0 / (np.sqrt(a1) + 0.01), rtol=1e-12)
+    np.testing.assert_allclose(path[2, 0], path[1, 0] + 0.1 * 1.0 / (np.sqrt(a2) + 0.01), rtol=1e-12)
+    # default: a first step of lr / sqrt(0.1) = 3.162e-3 whatever the gradient's size, while it is >> 1e-7
+    for g in (1.0, 1e-4):
+        np.testing.assert_allclose(trajectory(Keras2RMSprop(), [0.0], [[g]])[1, 0],
+                                   -0.001 * g / (np.sqrt(0.1) * g + 1e-7), rtol=1e-12)
+
+
+def test_rmsprop_is_keras3_rmsprop_for_large_gradients_only():
+    rng = np.random.default_rng(2)
+    initial = rng.normal(size=(4,))
+    signs = rng.choice([-1.0, 1.0], size=(30, 4))
+    large = signs * rng.uniform(0.5, 2.0, size=(30, 4))
+    real = keras_trajectory(keras.optimizers.RMSprop(), initial, large, dtype="float32")
+    np.testing.assert_allclose(trajectory(Keras2RMSprop(), initial, large), real, atol=2e-6)
+    small = large * 1e-5  # epsilon inside the root (Keras 3) damps these steps about 100-fold
+    real_small = keras_trajectory(keras.optimizers.RMSprop(), initial, small, dtype="float32")
+    path_keras2 = np.sum(np.abs(np.diff(trajectory(Keras2RMSprop(), initial, small), axis=0)), axis=0)
+    path_keras3 = np.sum(np.abs(np.diff(real_small, axis=0)), axis=0)
+    assert np.all(path_keras2 > 10 * path_keras3)
+
+
+@pytest.mark.parametrize("arguments, match", [
+    ({"rho": 1.0}, r"rho must be a number in \[0, 1\)"),
+    ({"lr": 0}, "lr must be a finite number > 0"),
+    ({"epsilon": -1.0}, "epsilon must be a finite number >= 0"),
+])
+def test_rmsprop_refuses_bad_hyperparameters(arguments, match):
+    with pytest.raises(ValueError, match=match):
+        Keras2RMSprop(**arguments)
 
 
 def test_nadam_first_step_by_hand():
@@ -103,7 +140,7 @@ def test_nadam_refuses_bad_hyperparameters(arguments, match):
 
 
 def test_bad_inputs_name_the_argument():
-    with pytest.raises(TypeError, match="rule must be a Keras2Adagrad or Keras2Nadam"):
+    with pytest.raises(TypeError, match="rule must be a Keras2Adagrad, Keras2RMSprop or Keras2Nadam"):
         trajectory("adagrad", [0.0], [[1.0]])
     with pytest.raises(TypeError, match="gradients must be a sequence"):
         trajectory(Keras2Adagrad(), [0.0], 1.0)
