@@ -542,6 +542,10 @@ def sgd_step_gradients(model: keras.Model, x: Any, y: Any, *, start: Sequence[An
         raise ValueError(f"start must hold one array per model weight ({len(model.weights)}), got {len(start)}")
     if not isinstance(loss, (str, keras.losses.Loss)):
         raise TypeError(f"loss must be a loss name or a keras.losses.Loss, got {type(loss).__name__}")
+    rows = _check_x(model, x).shape[0]  # checked here; Keras gets the arrays as they came
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None and _batch(value, name).shape[0] != rows:
+            raise ValueError(f"{name} must have one row per sample of x ({rows}), got {_batch(value, name).shape[0]}")
     model.set_weights(list(start))
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss=loss)
     before = model.get_weights()
@@ -566,6 +570,6 @@ def largest_difference(first: Sequence[Any], second: Sequence[Any]) -> float:
     for index, (a, b) in enumerate(zip(first, second)):
         a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
         if a.shape != b.shape:
-            raise ValueError(f"arrays {index} differ in shape: {a.shape} and {b.shape}")
+            raise ValueError(f"first[{index}] and second[{index}] must have one shape, got {a.shape} and {b.shape}")
         gaps.append(float(np.max(np.abs(a - b))) if a.size else 0.0)
     return max(gaps)

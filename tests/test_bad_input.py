@@ -287,6 +287,17 @@ cases("inspect.gradient_reach", inspect.gradient_reach,
        "labels": [("2 names", ["a", "b"]), ("a string 'abc'", "abc"), ("duplicates", ["a", "a", "b"]),
                   ("an int", 3)]},
       {("labels", "a string 'abc'"): None})
+_STEP_MODEL = _model()
+cases("inspect.sgd_step_gradients", inspect.sgd_step_gradients,
+      {"model": _STEP_MODEL, "x": X5, "y": Y3, "start": _STEP_MODEL.get_weights(), "loss": "mse"},
+      {"model": MODELS[:3], "x": XS, "y": [STR, RAGGED, ("a NaN", np.where(Y3 > 0, NAN, 0.0)), ("3 rows for 4 samples", Y3[:3])],
+       "start": [NONE, STR, ("one array too few", _STEP_MODEL.get_weights()[:-1])],
+       "loss": [("3", 3), NONE],
+       "sample_weight": [STR, ("3 rows for 4 samples", np.ones(3)), ("[0.5, inf]...", np.array([0.5, INF, 1, 1]))]})
+cases("inspect.largest_difference", inspect.largest_difference,
+      {"first": [np.zeros(2)], "second": [np.ones(2)]},
+      {"first": [NONE, STR, EMPTY, ("two arrays for one", [np.zeros(2), np.zeros(2)])],
+       "second": [NONE, ("an array of another shape", [np.ones(3)])]})
 single("inspect.UpdateRecorder.to_frame", "stat", "'mean'", lambda: inspect.UpdateRecorder().to_frame("mean"))
 single("inspect.UpdateRecorder", "model", "an uncompiled model",
        lambda: _uncompiled().fit(X5, Y3, epochs=1, verbose=0, callbacks=[inspect.UpdateRecorder()]))

@@ -381,7 +381,7 @@ def test_largest_difference():
     assert largest_difference([np.zeros(0)], [np.zeros(0)]) == 0.0
     with pytest.raises(ValueError, match="equally long"):
         largest_difference([np.zeros(1)], [np.zeros(1), np.zeros(1)])
-    with pytest.raises(ValueError, match=r"arrays 0 differ in shape"):
+    with pytest.raises(ValueError, match=r"first\[0\] and second\[0\] must have one shape, got \(2,\) and \(3,\)"):
         largest_difference([np.zeros(2)], [np.zeros(3)])
     with pytest.raises(TypeError, match="first must be a list of arrays"):
         largest_difference(np.zeros(2), [np.zeros(2)])
