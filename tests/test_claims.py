@@ -219,3 +219,30 @@ def test_a_step_failing_after_another_failed_is_not_evaluated_not_a_second_failu
     assert first["status"] == "failed"
     assert second["status"] == "not_evaluated"
     assert second["message"] == "failed after step 'first' had failed (NameError: name 'configs' is not defined)"
+
+
+def test_a_step_failing_while_an_earlier_step_is_still_not_evaluated_is_not_evaluated(fresh):
+    """Cells re-run out of order: 'first' is fixed and re-run, but 'second' is still not evaluated."""
+    for name in ("first", "second"):
+        with pytest.raises(NameError):
+            with kw.step(name):
+                raise NameError("name 'configs' is not defined")
+    with kw.step("first"):
+        pass
+    with pytest.raises(NameError):
+        with kw.step("third"):
+            raise NameError("name 'model' is not defined")
+    third = _lines(fresh)[-1]
+    assert third["status"] == "not_evaluated"
+    assert third["message"] == "failed after step 'second' had failed (NameError: name 'model' is not defined)"
+
+
+def test_bounds_are_inclusive():
+    evidence = claims.Evidence()
+    evidence.at_least("low", 0.3, 0.3)
+    evidence.at_most("high", 0.3, 0.3)
+
+
+def test_jsonable_keeps_arrays_of_up_to_32_elements_whole():
+    assert claims.jsonable(np.arange(32)) == list(range(32))
+    assert claims.jsonable(np.arange(33)) == {"shape": [33], "mean": 16.0, "min": 0.0, "max": 32.0}

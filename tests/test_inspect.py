@@ -116,6 +116,20 @@ def test_recorder_sees_no_change_with_zero_learning_rate():
         recorder.to_frame("mean")
 
 
+def test_recorder_measures_each_batch_against_the_batch_before_not_the_start():
+    model = _model()
+    snapshots = [weights_snapshot(model)]
+    keep = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: snapshots.append(
+        weights_snapshot(model)))
+    recorder = UpdateRecorder()
+    model.fit(*_data(6), batch_size=2, epochs=1, verbose=0, shuffle=False, callbacks=[recorder, keep])
+    frame = recorder.to_frame()
+    assert len(snapshots) == 4
+    for name in weight_names(model):
+        per_batch = [np.abs(after[name] - before[name]).max() for before, after in zip(snapshots, snapshots[1:])]
+        np.testing.assert_allclose(frame[name].to_numpy(), per_batch, rtol=1e-6)
+
+
 @pytest.mark.skipif(os.environ.get("KWHELPERS_BENCHMARK") != "1",
                     reason="wall-clock benchmark: run with KWHELPERS_BENCHMARK=1")
 def test_recorder_does_not_slow_a_small_fit_by_more_than_2x():

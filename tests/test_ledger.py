@@ -151,3 +151,29 @@ def test_a_claim_named_in_a_loop_is_placed_in_its_cell_by_execution_count(tmp_pa
     cell_id = nbformat.read(notebook, as_version=4).cells[2].id
     assert [(c["id"], c["cell"], c["cell_id"]) for c in built["claims"]] == [
         ("94.loop.sgd", 2, cell_id), ("94.loop.adam", 2, cell_id)]
+
+
+def test_a_holding_claim_that_now_errors_is_changed():
+    old = {"environment": {}, "claims": [{"id": "01.a.b", "status": "holds", "values": {}}]}
+    new = {"environment": {}, "claims": [{"id": "01.a.b", "status": "error", "values": {},
+                                          "message": "TypeError: x"}]}
+    diff = ledger.compare(old, new)
+    assert [i["summary"] for i in diff["changed"]] == ["held, now error: TypeError: x"]
+    assert not any(items for category, items in diff.items() if category != "changed")
+
+
+def _holding(value):
+    return {"environment": {}, "claims": [{"id": "01.a.b", "status": "holds",
+                                           "values": {"x": {"check": "close", "measured": value,
+                                                            "rtol": 1e-7, "atol": 0.0}}}]}
+
+
+@pytest.mark.parametrize("old, new", [(1.0, "nan"), ("nan", 1.0), (1.0, "inf")])
+def test_a_number_becoming_nan_or_infinite_is_drift(old, new):
+    drift = ledger.compare(_holding(old), _holding(new))["drift"]
+    assert [(i["old"], i["new"]) for i in drift] == [(old, new)]
+
+
+def test_drift_tolerance_is_relative_to_the_old_value():
+    assert ledger._moved(1.0, 3.0, rtol=1.0, atol=0.0) is True  # |3 - 1| > 1.0 * |1|
+    assert ledger._moved(3.0, 1.0, rtol=1.0, atol=0.0) is False  # |1 - 3| <= 1.0 * |3|

@@ -203,3 +203,41 @@ def test_lettered_numbers_select_parts_of_a_split_notebook(tmp_path):
     assert [p.name for p in report.resolve_notebooks(["3"], tmp_path)] == ["03a_x.ipynb", "03b_y.ipynb"]
     assert [p.name for p in report.resolve_notebooks(["03b"], tmp_path)] == ["03b_y.ipynb"]
     assert [p.name for p in report.resolve_notebooks(["4"], tmp_path)] == ["04_z.ipynb"]
+
+
+def test_a_not_applicable_claim_does_not_fail_its_notebook():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    records = [{"kind": "claim", "id": "01.a.b", "status": "not_applicable", "message": "runs on jax only"}]
+    assert report._first_problem(nb, [0], records) is None
+    records.append({"kind": "claim", "id": "01.a.c", "status": "broken", "message": "x: expected 1, measured 2"})
+    assert report._first_problem(nb, [0], records) == {"cell": "claim 01.a.c", "ename": "broken",
+                                                       "evalue": "x: expected 1, measured 2"}
+
+
+def test_the_page_banner_counts_not_applicable_claims_as_holding(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    run = report.NotebookRun(path=tmp_path / "x.ipynb", status="passed",
+                             records=[{"kind": "claim", "id": "01.a.b", "status": "holds"},
+                                      {"kind": "claim", "id": "01.a.c", "status": "not_applicable"},
+                                      {"kind": "claim", "id": "01.a.d", "status": "broken"}])
+    report.write_html(nb, tmp_path / "x.html", run)
+    assert re.findall(r"\d+ of \d+ hold", (tmp_path / "x.html").read_text()) == ["2 of 3 hold"]
+
+
+def test_normalise_outputs_merges_only_streams_of_the_same_name():
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="c\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="d\n")]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    report.normalise_outputs(nb)
+    assert [(o["name"], o["text"]) for o in nb.cells[0].outputs] == [
+        ("stdout", "a\nb\n"), ("stderr", "c\n"), ("stdout", "d\n")]
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
+def test_run_report_refuses_bad_jobs_before_creating_the_output_folder(tmp_path, jobs):
+    with pytest.raises(ValueError, match=f"jobs must be a positive number of kernels, got {re.escape(repr(jobs))}"):
+        report.run_report([], tmp_path / "out", jobs=jobs)
+    assert not (tmp_path / "out").exists()

@@ -7,6 +7,7 @@ find, and the per-backend baseline check.
 
 from __future__ import annotations
 
+import argparse
 import io
 import subprocess
 import sys
@@ -110,3 +111,25 @@ def test_backend_check_refuses_unknown_backends_with_status_2():
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert (result.returncode, result.stderr) == (2, "error: backend must be one of ['tensorflow', 'jax', "
                                                      "'torch'], got 'theano'\n")
+
+
+@pytest.mark.parametrize("diff, status", [
+    ({"changed": [], "drift": [{"id": "01.a.b", "summary": "v: 1.0 -> 1.1"}],
+      "wording": [{"id": "01.a.c", "summary": "e: old -> new"}]}, 0),
+    ({"changed": [{"id": "01.a.b", "summary": "held, now broken: x"}], "drift": []}, 1),
+])
+def test_upgrade_exit_status_is_1_only_when_a_claim_changed(monkeypatch, diff, status):
+    monkeypatch.setattr(upgrade, "run", lambda *args, **kwargs: diff)
+    parser = argparse.ArgumentParser()
+    upgrade.add_arguments(parser)
+    assert upgrade.run_from_arguments(parser.parse_args(["keras"]), stream=io.StringIO()) == status
+
+
+def test_backend_check_reports_a_reworded_message_of_a_holding_claim():
+    def raising(message):
+        return {"id": "01.a.b", "status": "holds",
+                "values": {"e raises": {"check": "raises", "measured": message, "match": None}}}
+
+    baseline, run = _ledger(raising("ValueError: old text")), _ledger(raising("ValueError: new text"))
+    assert backends.mismatches(baseline, run) == [
+        "01.a.b: wording: e raises: ValueError: old text -> ValueError: new text"]

@@ -277,6 +277,12 @@ def test_class_weight_to_sample_weight_errors(y, class_weight, kwargs, error, ma
         W.class_weight_to_sample_weight(y, class_weight, **kwargs)
 
 
+def test_one_hot_key_equal_to_the_number_of_columns_is_refused():
+    """Columns are classes 0..C-1, so key C (the boundary) is already outside."""
+    with pytest.raises(ValueError, match=r"keys \[3\] but the one-hot y has only 3 columns"):
+        W.class_weight_to_sample_weight(np.eye(3), {0: 1.0, 1: 1.0, 2: 1.0, 3: 5.0}, layout="one_hot")
+
+
 def test_class_weight_dict_order_does_not_matter():
     """Bug caught: a look-up built from the caller's dict order instead of the sorted, validated dict."""
     y = np.array([0, 1, 0, 2, 1])
