@@ -241,6 +241,11 @@ def reference_losses():
             tensors[1] = tensors[1].clone().requires_grad_(True)
         np.testing.assert_allclose(float(ref.compute(loss, *tensors)), expected, rtol=1e-5, atol=1e-7,
                                    err_msg=loss.name)
+    # probabilities that do not sum to 1: TensorFlow clips then renormalises, JAX and PyTorch the other way
+    scores, labels = np.array([[3.0, 5.0], [0.2, 0.3]], np.float32), np.array([0.0, 1.0], np.float32)
+    loss = keras.losses.SparseCategoricalCrossentropy(reduction=None)
+    expected = keras.ops.convert_to_numpy(loss(labels, scores))
+    np.testing.assert_allclose(ref.compute(loss, labels, scores), expected, rtol=1e-5, err_msg="unnormalised")
 
 
 @check

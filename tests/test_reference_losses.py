@@ -576,3 +576,12 @@ def test_numerical_gradient_validates_its_input():
         ref.numerical_gradient(L.MeanSquaredError(), [[0.0]], [[1.0]], step=1)
     with pytest.raises(ValueError, match="reduction"):
         ref.numerical_gradient(L.MeanSquaredError(reduction=None), [[0.0]], [[1.0]])
+
+
+def test_sparse_categorical_crossentropy_on_rows_that_do_not_sum_to_one_follows_tensorflow_order():
+    """TensorFlow clips, then renormalises: [3, 5] gives log(2), an all-zero row log(2) too, never NaN."""
+    scores, labels = np.array([[3.0, 5.0], [0.0, 0.0]], np.float32), np.array([0.0, 0.0], np.float32)
+    loss = L.SparseCategoricalCrossentropy(reduction=None)
+    expected = keras.ops.convert_to_numpy(loss(labels, scores))
+    np.testing.assert_allclose(ref.compute(loss, labels, scores), expected, rtol=1e-6)
+    np.testing.assert_allclose(expected, [np.log(2.0), np.log(2.0)], rtol=1e-6)

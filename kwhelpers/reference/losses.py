@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from kwhelpers._backend import to_numpy
+from kwhelpers._backend import backend, to_numpy
 
 EPSILON = 1e-7  # keras.backend.epsilon()
 REDUCTIONS = ("sum_over_batch_size", "mean", "sum", "mean_with_sample_weight", "none", None)
@@ -368,10 +368,17 @@ def _sparse_categorical_crossentropy(y_true, y_pred, c, from_logits=False, ignor
         one_hot = np.eye(classes, dtype=np.float64)[labels]
         values, _ = _categorical_crossentropy(one_hot, y_pred, c, from_logits=from_logits,
                                               label_smoothing=label_smoothing)
-    else:
+    elif from_logits or backend() == "tensorflow":
+        # TensorFlow clips the probabilities, then renormalises them through log_softmax
+        # (keras/src/backend/tensorflow/nn.py, sparse_categorical_crossentropy).
         logits = y_pred if from_logits else np.log(np.clip(y_pred, c.eps, c.one_minus_eps))
-        picked = np.take_along_axis(_log_softmax(logits, -1), labels[..., None], axis=-1)[..., 0]
-        values = -picked
+        values = -np.take_along_axis(_log_softmax(logits, -1), labels[..., None], axis=-1)[..., 0]
+    else:
+        # JAX and PyTorch renormalise first, then clip (keras/src/backend/{jax,torch}/nn.py): the two
+        # orders differ on rows that do not sum to 1 (a zero row: NaN here, log(2) on TensorFlow).
+        with np.errstate(invalid="ignore", divide="ignore"):
+            output = np.clip(y_pred / np.sum(y_pred, axis=-1, keepdims=True), c.eps, c.one_minus_eps)
+        values = -np.log(np.take_along_axis(output, labels[..., None], axis=-1)[..., 0])
     if valid is not None:
         values = np.where(valid, values, 0.0)
     return values, valid
