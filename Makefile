@@ -42,9 +42,10 @@ test-numerics: $(STAMP)
 	KWHELPERS_THREADS=1 OMP_NUM_THREADS=1 $(NBVAL) --claims-ledger build/nbval/claims-one-thread.json \
 		$(NBVAL_ARGS) $(NOTEBOOKS)
 
-# The same claims on JAX (and on PyTorch where it is installed), each against its committed ledger
-# docs/ledgers/<backend>-cpu.json: claim status and compared values within tolerance.
+# kwhelpers' own checks on JAX (and PyTorch where installed), then the same claims there, each against
+# its committed ledger docs/ledgers/<backend>-cpu.json: claim status and compared values within tolerance.
 test-backends: $(VENV)/.installed-jax
+	$(BIN)/python -m pytest tests/test_backends.py -p no:cacheprovider -q
 	$(BIN)/python -m kwhelpers backend-check jax
 	if $(BIN)/python -c "import torch" 2>/dev/null; then $(BIN)/python -m kwhelpers backend-check torch; fi
 
