@@ -463,7 +463,7 @@ def step(name: str, *, backends: str | Sequence[str] | None = None) -> Iterator[
             record.update(status="failed", message=_first_line(error))
         else:
             record.update(status="not_evaluated",
-                          message=f"failed after step {earlier!r} had failed ({_first_line(error)})")
+                          message=f"failed after step {earlier!r} did not complete ({_first_line(error)})")
         _steps[name] = record
         write_record(record)
         raise

@@ -218,7 +218,7 @@ def test_a_step_failing_after_another_failed_is_not_evaluated_not_a_second_failu
     first, second = _lines(fresh)
     assert first["status"] == "failed"
     assert second["status"] == "not_evaluated"
-    assert second["message"] == "failed after step 'first' had failed (NameError: name 'configs' is not defined)"
+    assert second["message"] == "failed after step 'first' did not complete (NameError: name 'configs' is not defined)"
 
 
 def test_a_step_failing_while_an_earlier_step_is_still_not_evaluated_is_not_evaluated(fresh):
@@ -234,7 +234,7 @@ def test_a_step_failing_while_an_earlier_step_is_still_not_evaluated_is_not_eval
             raise NameError("name 'model' is not defined")
     third = _lines(fresh)[-1]
     assert third["status"] == "not_evaluated"
-    assert third["message"] == "failed after step 'second' had failed (NameError: name 'model' is not defined)"
+    assert third["message"] == "failed after step 'second' did not complete (NameError: name 'model' is not defined)"
 
 
 def test_bounds_are_inclusive():
