@@ -544,8 +544,9 @@ def sgd_step_gradients(model: keras.Model, x: Any, y: Any, *, start: Sequence[An
         raise TypeError(f"loss must be a loss name or a keras.losses.Loss, got {type(loss).__name__}")
     rows = _check_x(model, x).shape[0]  # checked here; Keras gets the arrays as they came
     for name, value in (("y", y), ("sample_weight", sample_weight)):
-        if value is not None and _batch(value, name).shape[0] != rows:
-            raise ValueError(f"{name} must have one row per sample of x ({rows}), got {_batch(value, name).shape[0]}")
+        found = rows if value is None else _batch(value, name).shape[0]
+        if found != rows:
+            raise ValueError(f"{name} must have one row per sample of x ({rows}), got {found}")
     model.set_weights(list(start))
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss=loss)
     before = model.get_weights()

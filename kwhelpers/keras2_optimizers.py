@@ -68,8 +68,16 @@ def _fraction(name: str, value: Any) -> float:
     return float(value)
 
 
+class _AccumulatorRule:
+    """Adagrad and RMSprop keep one accumulator of squared gradients, starting at zero."""
+
+    def initial_state(self, params: np.ndarray) -> dict[str, Any]:
+        """The accumulator, zeros like ``params``."""
+        return {"accumulator": np.zeros_like(params, dtype=np.float64)}
+
+
 @dataclasses.dataclass(frozen=True)
-class Keras2Adagrad:
+class Keras2Adagrad(_AccumulatorRule):
     """Keras 2.2.4's ``Adagrad(lr=0.01, epsilon=None)`` without ``decay``.
 
     ``a`` starts at zeros; each update ``a <- a + g**2``, then
@@ -91,10 +99,6 @@ class Keras2Adagrad:
         object.__setattr__(self, "lr", _positive("lr", self.lr))
         object.__setattr__(self, "epsilon", _non_negative("epsilon", self.epsilon))
 
-    def initial_state(self, params: np.ndarray) -> dict[str, Any]:
-        """The accumulator, zeros like ``params``."""
-        return {"accumulator": np.zeros_like(params, dtype=np.float64)}
-
     def update(self, params: np.ndarray, g: np.ndarray, state: dict[str, Any], t: int) -> np.ndarray:
         """Return the new parameters after the ``t``-th update (``t`` from 1); update ``state``."""
         state["accumulator"] = state["accumulator"] + g**2
@@ -102,7 +106,7 @@ class Keras2Adagrad:
 
 
 @dataclasses.dataclass(frozen=True)
-class Keras2RMSprop:
+class Keras2RMSprop(_AccumulatorRule):
     """Keras 2.2.4's ``RMSprop(lr=0.001, rho=0.9, epsilon=None)`` without ``decay``.
 
     ``a`` starts at zeros; each update ``a <- rho * a + (1 - rho) * g**2``,
@@ -125,10 +129,6 @@ class Keras2RMSprop:
         object.__setattr__(self, "lr", _positive("lr", self.lr))
         object.__setattr__(self, "rho", _fraction("rho", self.rho))
         object.__setattr__(self, "epsilon", _non_negative("epsilon", self.epsilon))
-
-    def initial_state(self, params: np.ndarray) -> dict[str, Any]:
-        """The moving average of g**2, zeros like ``params``."""
-        return {"accumulator": np.zeros_like(params, dtype=np.float64)}
 
     def update(self, params: np.ndarray, g: np.ndarray, state: dict[str, Any], t: int) -> np.ndarray:
         """Return the new parameters after the ``t``-th update (``t`` from 1); update ``state``."""
